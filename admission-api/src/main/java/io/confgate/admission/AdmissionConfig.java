@@ -1,0 +1,263 @@
+package io.confgate.admission;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Immutable engine configuration, mirroring Jicofo's {@code jicofo.visitors} block plus the node list
+ * from {@code jicofo.xmpp.visitors}. Build with {@link #builder()}; {@link Builder#build()} validates
+ * every field and names the offending key.
+ *
+ * <p>Defaults follow the reference deployment: visitors enabled, 30 main participants, Jicofo's 250
+ * visitors per conference per node before another node is opened, 60 s for a redirected or admitted
+ * client to show up, sticky visitors, and the main room when no node is healthy.
+ */
+public final class AdmissionConfig {
+
+    private final boolean enabled;
+    private final int maxParticipants;
+    private final int maxVisitorsPerNode;
+    private final boolean requireMucConfigFlag;
+    private final boolean enableLiveRoom;
+    private final Duration vnodeJoinLatency;
+    private final List<VisitorNode> nodes;
+    private final BalancingPolicy balancing;
+    private final boolean stickyVisitors;
+    private final Set<String> ignoredDomains;
+    private final NoNodeFallback noNodeFallback;
+
+    private AdmissionConfig(Builder b) {
+        this.enabled = b.enabled;
+        this.maxParticipants = b.maxParticipants;
+        this.maxVisitorsPerNode = b.maxVisitorsPerNode;
+        this.requireMucConfigFlag = b.requireMucConfigFlag;
+        this.enableLiveRoom = b.enableLiveRoom;
+        this.vnodeJoinLatency = b.vnodeJoinLatency;
+        this.nodes = List.copyOf(b.nodes);
+        this.balancing = b.balancing;
+        this.stickyVisitors = b.stickyVisitors;
+        this.ignoredDomains = Set.copyOf(b.ignoredDomains);
+        this.noNodeFallback = b.noNodeFallback;
+    }
+
+    /** A builder with the reference-deployment defaults and no nodes. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder initialised from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.enabled = enabled;
+        b.maxParticipants = maxParticipants;
+        b.maxVisitorsPerNode = maxVisitorsPerNode;
+        b.requireMucConfigFlag = requireMucConfigFlag;
+        b.enableLiveRoom = enableLiveRoom;
+        b.vnodeJoinLatency = vnodeJoinLatency;
+        b.nodes = new ArrayList<>(nodes);
+        b.balancing = balancing;
+        b.stickyVisitors = stickyVisitors;
+        b.ignoredDomains = new HashSet<>(ignoredDomains);
+        b.noNodeFallback = noNodeFallback;
+        return b;
+    }
+
+    /** {@code jicofo.visitors.enabled}: whether anyone is ever redirected to a visitor node. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** {@code jicofo.visitors.max-participants}: main-room size before joiners become visitors. */
+    public int maxParticipants() {
+        return maxParticipants;
+    }
+
+    /**
+     * {@code jicofo.visitors.max-visitors-per-node}: visitors of one conference on one node before the
+     * {@link BalancingPolicy#PACK} policy opens another node for it.
+     */
+    public int maxVisitorsPerNode() {
+        return maxVisitorsPerNode;
+    }
+
+    /** {@code jicofo.visitors.require-muc-config-flag}: only rooms whose visitors flag is on get visitors. */
+    public boolean requireMucConfigFlag() {
+        return requireMucConfigFlag;
+    }
+
+    /** {@code jicofo.visitors.enable-live-room}: visitors wait (QUEUED) until the room is live. */
+    public boolean enableLiveRoom() {
+        return enableLiveRoom;
+    }
+
+    /**
+     * {@code jicofo.visitors.vnode-join-latency-interval}: how long a reserved main seat or a pending
+     * redirect is held for a client that has not joined yet.
+     */
+    public Duration vnodeJoinLatency() {
+        return vnodeJoinLatency;
+    }
+
+    /** The visitor nodes, in configuration order (ties in balancing go to the earlier node). */
+    public List<VisitorNode> nodes() {
+        return nodes;
+    }
+
+    /** How visitors are spread across nodes. */
+    public BalancingPolicy balancing() {
+        return balancing;
+    }
+
+    /** Once a conference has visitors, later joiners are visitors too, even if a main seat frees up. */
+    public boolean stickyVisitors() {
+        return stickyVisitors;
+    }
+
+    /** Domains whose members always go to the main room uncounted (e.g. {@code recorder.example.com}). */
+    public Set<String> ignoredDomains() {
+        return ignoredDomains;
+    }
+
+    /** What a visitor gets when no node is healthy. */
+    public NoNodeFallback noNodeFallback() {
+        return noNodeFallback;
+    }
+
+    @Override
+    public String toString() {
+        return "AdmissionConfig{enabled=" + enabled + ", maxParticipants=" + maxParticipants
+                + ", maxVisitorsPerNode=" + maxVisitorsPerNode + ", requireMucConfigFlag=" + requireMucConfigFlag
+                + ", enableLiveRoom=" + enableLiveRoom + ", vnodeJoinLatency=" + vnodeJoinLatency
+                + ", nodes=" + nodes.stream().map(VisitorNode::id).toList() + ", balancing=" + balancing
+                + ", stickyVisitors=" + stickyVisitors + ", ignoredDomains=" + ignoredDomains
+                + ", noNodeFallback=" + noNodeFallback + '}';
+    }
+
+    /** Mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private boolean enabled = true;
+        private int maxParticipants = 30;
+        private int maxVisitorsPerNode = 250;
+        private boolean requireMucConfigFlag;
+        private boolean enableLiveRoom;
+        private Duration vnodeJoinLatency = Duration.ofSeconds(60);
+        private List<VisitorNode> nodes = new ArrayList<>();
+        private BalancingPolicy balancing = BalancingPolicy.PACK;
+        private boolean stickyVisitors = true;
+        private Set<String> ignoredDomains = new HashSet<>();
+        private NoNodeFallback noNodeFallback = NoNodeFallback.MAIN;
+
+        private Builder() {
+        }
+
+        public Builder enabled(boolean value) {
+            this.enabled = value;
+            return this;
+        }
+
+        public Builder maxParticipants(int value) {
+            this.maxParticipants = value;
+            return this;
+        }
+
+        public Builder maxVisitorsPerNode(int value) {
+            this.maxVisitorsPerNode = value;
+            return this;
+        }
+
+        public Builder requireMucConfigFlag(boolean value) {
+            this.requireMucConfigFlag = value;
+            return this;
+        }
+
+        public Builder enableLiveRoom(boolean value) {
+            this.enableLiveRoom = value;
+            return this;
+        }
+
+        public Builder vnodeJoinLatency(Duration value) {
+            this.vnodeJoinLatency = value;
+            return this;
+        }
+
+        /** Replaces the node list. */
+        public Builder nodes(List<VisitorNode> value) {
+            this.nodes = new ArrayList<>(Objects.requireNonNull(value, "nodes"));
+            return this;
+        }
+
+        /** Appends one node. */
+        public Builder addNode(VisitorNode node) {
+            this.nodes.add(Objects.requireNonNull(node, "node"));
+            return this;
+        }
+
+        public Builder balancing(BalancingPolicy value) {
+            this.balancing = value;
+            return this;
+        }
+
+        public Builder stickyVisitors(boolean value) {
+            this.stickyVisitors = value;
+            return this;
+        }
+
+        public Builder ignoredDomains(Set<String> value) {
+            this.ignoredDomains = new HashSet<>(Objects.requireNonNull(value, "ignoredDomains"));
+            return this;
+        }
+
+        public Builder noNodeFallback(NoNodeFallback value) {
+            this.noNodeFallback = value;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException naming the Jicofo key and the reason for the first bad field
+         */
+        public AdmissionConfig build() {
+            if (maxParticipants < 0) {
+                throw invalid("jicofo.visitors.max-participants", "must be >= 0, was " + maxParticipants);
+            }
+            if (maxVisitorsPerNode < 1) {
+                throw invalid("jicofo.visitors.max-visitors-per-node", "must be >= 1, was " + maxVisitorsPerNode);
+            }
+            if (vnodeJoinLatency == null || vnodeJoinLatency.isNegative() || vnodeJoinLatency.isZero()) {
+                throw invalid("jicofo.visitors.vnode-join-latency-interval",
+                        "must be a positive duration, was " + vnodeJoinLatency);
+            }
+            if (balancing == null) {
+                throw invalid("balancing", "must be one of pack, spread");
+            }
+            if (noNodeFallback == null) {
+                throw invalid("no-node-fallback", "must be one of main, refuse");
+            }
+            Set<String> ids = new HashSet<>();
+            for (VisitorNode node : nodes) {
+                if (!ids.add(node.id())) {
+                    throw invalid("jicofo.xmpp.visitors." + node.id(), "node id is configured twice");
+                }
+            }
+            Set<String> domains = new HashSet<>();
+            for (String domain : ignoredDomains) {
+                if (domain == null || domain.isBlank()) {
+                    throw invalid("ignored-domains", "entries must be non-blank domains");
+                }
+                domains.add(domain.trim().toLowerCase(Locale.ROOT));
+            }
+            this.ignoredDomains = domains;
+            return new AdmissionConfig(this);
+        }
+
+        private static IllegalArgumentException invalid(String key, String reason) {
+            return new IllegalArgumentException("invalid configuration '" + key + "': " + reason);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.confgate.admission;
+
+import io.confgate.admission.event.OccupancyEvent;
+import java.util.List;
+import java.util.Optional;
+import org.jxmpp.jid.EntityBareJid;
+
+/**
+ * Decides, for every join request, main room or visitor node, and keeps the counts that decision rests
+ * on. Thread-safe: decisions for different rooms never wait for each other, and decisions for one room
+ * are serialized so that the main room never receives more than its limit through the limit rule.
+ *
+ * <p>Counting contract: a {@link Decision.Main} with a reserved seat, or a {@link Decision.Visitor},
+ * holds its place for {@link AdmissionConfig#vnodeJoinLatency()}; the focus confirms it by reporting the
+ * join ({@link #report}) under {@link Decision#memberKey()}. An unconfirmed place expires.
+ */
+public interface AdmissionEngine {
+
+    /** Places one join request. Never returns null; throws only for a null request. */
+    Decision decide(JoinRequest request);
+
+    /**
+     * Applies an occupancy change the focus observed. Events that do not fit the known state (unknown
+     * room or node, a leave without a join, a duplicate join) change nothing, are logged, and say so in
+     * the result.
+     */
+    EventResult report(OccupancyEvent event);
+
+    /**
+     * Marks a node up, draining or down at run time. Draining and down nodes get no new visitors; the
+     * visitors already there stay counted until their leaves are reported.
+     *
+     * @throws IllegalArgumentException if no node has this id
+     */
+    void setNodeState(String nodeId, NodeState state);
+
+    /** A consistent snapshot of one room's counts, if the room is tracked. */
+    Optional<RoomOccupancy> occupancy(EntityBareJid room);
+
+    /** A snapshot of every node's load, in configuration order. */
+    List<NodeLoad> nodeLoads();
+
+    /**
+     * Runs pending maintenance now: expires seats and redirects whose time is up, sends the disconnect
+     * events that expiry implies, and forgets empty idle rooms. The engine also does this as it goes;
+     * a focus calls it periodically (every few seconds) so that idle rooms are swept too.
+     */
+    void cleanUp();
+
+    /** The configuration the engine runs with. */
+    AdmissionConfig config();
+}

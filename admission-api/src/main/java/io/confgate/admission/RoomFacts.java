@@ -1,0 +1,120 @@
+package io.confgate.admission;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * What the focus knows about a room that bears on placement. The library never reaches into XMPP for
+ * these; the focus supplies them through a {@link RoomFactsSource} or on the {@link JoinRequest}.
+ *
+ * @param lobbyEnabled         the room has its lobby on: everyone goes to the main room (lobby)
+ * @param breakoutRoom         the room is a breakout room: no visitors there
+ * @param visitorsEnabled      the room's own visitors flag from its MUC config, when it has one
+ * @param participantSoftLimit a per-room limit from room metadata, overriding max-participants
+ * @param moderators           user or group ids from room metadata that are moderators
+ * @param participants         user or group ids from room metadata that are main participants
+ * @param live                 whether the room is live (only read with {@code enable-live-room})
+ */
+public record RoomFacts(
+        boolean lobbyEnabled,
+        boolean breakoutRoom,
+        Optional<Boolean> visitorsEnabled,
+        OptionalInt participantSoftLimit,
+        Set<String> moderators,
+        Set<String> participants,
+        boolean live) {
+
+    private static final RoomFacts UNKNOWN = new RoomFacts(
+            false, false, Optional.empty(), OptionalInt.empty(), Set.of(), Set.of(), false);
+
+    public RoomFacts {
+        Objects.requireNonNull(visitorsEnabled, "visitorsEnabled must not be null");
+        Objects.requireNonNull(participantSoftLimit, "participantSoftLimit must not be null");
+        if (participantSoftLimit.isPresent() && participantSoftLimit.getAsInt() < 0) {
+            throw new IllegalArgumentException(
+                    "participantSoftLimit must be >= 0, was " + participantSoftLimit.getAsInt());
+        }
+        moderators = Set.copyOf(Objects.requireNonNull(moderators, "moderators must not be null"));
+        participants = Set.copyOf(Objects.requireNonNull(participants, "participants must not be null"));
+    }
+
+    /** Facts for a room the focus knows nothing special about: no lobby, no flag, no lists, not live. */
+    public static RoomFacts unknown() {
+        return UNKNOWN;
+    }
+
+    /** A builder starting from {@link #unknown()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Whether this user or group id is on the room's moderator or participant list. */
+    public boolean allowsIntoMain(Optional<String> userId, Optional<String> groupId) {
+        return listed(userId) || listed(groupId);
+    }
+
+    /** Whether this user or group id is on the room's moderator list. */
+    public boolean isModerator(Optional<String> userId, Optional<String> groupId) {
+        return userId.map(moderators::contains).orElse(false) || groupId.map(moderators::contains).orElse(false);
+    }
+
+    private boolean listed(Optional<String> id) {
+        return id.isPresent() && (moderators.contains(id.get()) || participants.contains(id.get()));
+    }
+
+    /** Mutable builder for {@link RoomFacts}. */
+    public static final class Builder {
+        private boolean lobbyEnabled;
+        private boolean breakoutRoom;
+        private Optional<Boolean> visitorsEnabled = Optional.empty();
+        private OptionalInt participantSoftLimit = OptionalInt.empty();
+        private Set<String> moderators = Set.of();
+        private Set<String> participants = Set.of();
+        private boolean live;
+
+        private Builder() {
+        }
+
+        public Builder lobbyEnabled(boolean value) {
+            this.lobbyEnabled = value;
+            return this;
+        }
+
+        public Builder breakoutRoom(boolean value) {
+            this.breakoutRoom = value;
+            return this;
+        }
+
+        public Builder visitorsEnabled(boolean value) {
+            this.visitorsEnabled = Optional.of(value);
+            return this;
+        }
+
+        public Builder participantSoftLimit(int value) {
+            this.participantSoftLimit = OptionalInt.of(value);
+            return this;
+        }
+
+        public Builder moderators(Set<String> ids) {
+            this.moderators = ids;
+            return this;
+        }
+
+        public Builder participants(Set<String> ids) {
+            this.participants = ids;
+            return this;
+        }
+
+        public Builder live(boolean value) {
+            this.live = value;
+            return this;
+        }
+
+        public RoomFacts build() {
+            return new RoomFacts(lobbyEnabled, breakoutRoom, visitorsEnabled, participantSoftLimit,
+                    moderators, participants, live);
+        }
+    }
+}

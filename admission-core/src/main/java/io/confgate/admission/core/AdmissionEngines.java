@@ -1,0 +1,69 @@
+package io.confgate.admission.core;
+
+import io.confgate.admission.AdmissionConfig;
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.RoomFactsSource;
+import io.confgate.admission.Ticker;
+import io.confgate.admission.core.internal.DefaultAdmissionEngine;
+import io.confgate.admission.event.NodeLinkListener;
+import java.util.Objects;
+
+/**
+ * Static factories for {@link AdmissionEngine}.
+ *
+ * <pre>{@code
+ * AdmissionEngine engine = AdmissionEngines.builder(config)
+ *         .roomFacts(room -> myFocus.factsFor(room))
+ *         .nodeLinkListener(event -> xmpp.sendAsync(event))
+ *         .build();
+ * }</pre>
+ */
+public final class AdmissionEngines {
+
+    private AdmissionEngines() {
+    }
+
+    /** An engine with the system ticker, no room facts and no node link listener. */
+    public static AdmissionEngine create(AdmissionConfig config) {
+        return builder(config).build();
+    }
+
+    /** A builder for an engine running with {@code config}. */
+    public static Builder builder(AdmissionConfig config) {
+        return new Builder(config);
+    }
+
+    /** Assembles an engine from its configuration and the SPIs at its edges. */
+    public static final class Builder {
+        private final AdmissionConfig config;
+        private Ticker ticker = Ticker.systemTicker();
+        private RoomFactsSource roomFacts = RoomFactsSource.unknownRooms();
+        private NodeLinkListener nodeLinkListener = NodeLinkListener.none();
+
+        private Builder(AdmissionConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** The time source for every expiry; tests pass a fake one. */
+        public Builder ticker(Ticker value) {
+            this.ticker = Objects.requireNonNull(value, "ticker");
+            return this;
+        }
+
+        /** Where facts for rooms come from when a request carries none. */
+        public Builder roomFacts(RoomFactsSource value) {
+            this.roomFacts = Objects.requireNonNull(value, "roomFacts");
+            return this;
+        }
+
+        /** Who hears that a conference started or stopped using a node. */
+        public Builder nodeLinkListener(NodeLinkListener value) {
+            this.nodeLinkListener = Objects.requireNonNull(value, "nodeLinkListener");
+            return this;
+        }
+
+        public AdmissionEngine build() {
+            return new DefaultAdmissionEngine(config, ticker, roomFacts, nodeLinkListener);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.confgate.admission.core;
+
+import static io.confgate.admission.core.Fixtures.ROOM;
+import static io.confgate.admission.core.Fixtures.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.Decision;
+import io.confgate.admission.Reason;
+import io.confgate.admission.event.NodeLinkEvent;
+import io.confgate.admission.event.OccupancyEvent;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExpiryAndLinksTest {
+    private final FakeTicker ticker = new FakeTicker();
+    private final Fixtures.LinkRecorder links = new Fixtures.LinkRecorder();
+
+    private AdmissionEngine engine(int maxParticipants, boolean sticky) {
+        return AdmissionEngines.builder(Fixtures.deployment().maxParticipants(maxParticipants)
+                        .stickyVisitors(sticky).vnodeJoinLatency(Duration.ofSeconds(60)).build())
+                .ticker(ticker).nodeLinkListener(links).build();
+    }
+
+    @Test
+    void anUnconfirmedSeatExpiresAfterTheJoinLatencyAndFreesTheRoom() {
+        AdmissionEngine engine = engine(2, false);
+        engine.decide(join("a"));
+        engine.decide(join("ghost"));
+        engine.report(OccupancyEvent.MainJoined.of(ROOM, "a"));
+        assertEquals(Reason.ROOM_FULL, engine.decide(join("c")).reason());
+
+        ticker.advance(Duration.ofSeconds(59));
+        engine.cleanUp();
+        assertEquals(1, engine.occupancy(ROOM).orElseThrow().reservedSeats(), "still held before the interval");
+
+        ticker.advance(Duration.ofSeconds(2));
+        engine.cleanUp();
+        var occupancy = engine.occupancy(ROOM).orElseThrow();
+        assertEquals(0, occupancy.reservedSeats());
+        assertEquals(1, occupancy.mainMembers());
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("d")).reason());
+    }
+
+    @Test
+    void expiryIsAppliedEvenWithoutAnExplicitCleanUp() {
+        AdmissionEngine engine = engine(1, false);
+        engine.decide(join("ghost"));
+        ticker.advance(Duration.ofSeconds(61));
+        // Caffeine treats the expired seat as absent at once; the next decision sees the room empty.
+        Decision next = engine.decide(join("b"));
+        engine.cleanUp();
+        assertEquals(Reason.UNDER_LIMIT, next.reason(), "the expired seat must not block the room");
+        assertEquals(1, engine.occupancy(ROOM).orElseThrow().reservedSeats());
+    }
+
+    @Test
+    void aLateJoinAfterExpiryIsStillCountedExactly() {
+        AdmissionEngine engine = engine(1, false);
+        engine.decide(join("slow"));
+        ticker.advance(Duration.ofSeconds(61));
+        engine.cleanUp();
+        engine.report(OccupancyEvent.MainJoined.of(ROOM, "slow"));
+        var occupancy = engine.occupancy(ROOM).orElseThrow();
+        assertEquals(1, occupancy.mainMembers());
+        assertEquals(0, occupancy.reservedSeats());
+    }
+
+    @Test
+    void pendingRedirectsExpireAndGiveTheNodePlaceBack() {
+        AdmissionEngine engine = engine(0, true);
+        engine.decide(join("v-1"));
+        engine.decide(join("v-2"));
+        engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "v-1"));
+        assertEquals(2, engine.nodeLoads().get(0).load());
+        assertEquals(1, engine.nodeLoads().get(0).pending());
+
+        ticker.advance(Duration.ofSeconds(61));
+        engine.cleanUp();
+        assertEquals(1, engine.nodeLoads().get(0).load());
+        assertEquals(0, engine.nodeLoads().get(0).pending());
+        assertEquals(0, engine.occupancy(ROOM).orElseThrow().pendingVisitors());
+        assertEquals(1, engine.occupancy(ROOM).orElseThrow().visitors());
+    }
+
+    @Test
+    void connectOnFirstRedirectDisconnectWhenTheLastVisitorLeaves() {
+        AdmissionEngine engine = engine(0, true);
+        engine.decide(join("x"));
+        engine.decide(join("y"));
+        assertEquals(List.of("connect townhall v1"), links.describe());
+        engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "x"));
+        engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "y"));
+        engine.report(new OccupancyEvent.VisitorLeft(ROOM, "v1", "x"));
+        assertEquals(1, links.events.size());
+        engine.report(new OccupancyEvent.VisitorLeft(ROOM, "v1", "y"));
+        assertEquals(List.of("connect townhall v1", "disconnect townhall v1"), links.describe());
+        assertEquals(NodeLinkEvent.Cause.LAST_VISITOR_LEFT,
+                ((NodeLinkEvent.Disconnect) links.events.get(1)).cause());
+    }
+
+    @Test
+    void redirectsThatExpireUnusedDisconnectAtCleanUp() {
+        AdmissionEngine engine = engine(0, true);
+        engine.decide(join("never-came"));
+        ticker.advance(Duration.ofSeconds(61));
+        engine.cleanUp();
+        assertEquals(List.of("connect townhall v1", "disconnect townhall v1"), links.describe());
+        assertEquals(NodeLinkEvent.Cause.REDIRECTS_EXPIRED,
+                ((NodeLinkEvent.Disconnect) links.events.get(1)).cause());
+    }
+
+    @Test
+    void destroyingARoomDropsEverythingAndDisconnectsEveryNode() {
+        AdmissionEngine engine = AdmissionEngines.builder(Fixtures.deployment().maxParticipants(1)
+                        .maxVisitorsPerNode(1).build())
+                .ticker(ticker).nodeLinkListener(links).build();
+        engine.decide(join("m"));
+        engine.report(OccupancyEvent.MainJoined.of(ROOM, "m"));
+        engine.decide(join("a"));
+        engine.decide(join("b"));
+        engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "a"));
+        assertEquals(List.of("connect townhall v1", "connect townhall v2"), links.describe());
+
+        assertTrue(engine.report(new OccupancyEvent.RoomDestroyed(ROOM)).applied());
+        assertTrue(engine.occupancy(ROOM).isEmpty());
+        engine.nodeLoads().forEach(load -> assertEquals(0, load.load(), load.nodeId()));
+        assertEquals(4, links.events.size());
+        assertTrue(links.events.subList(2, 4).stream().allMatch(e -> e instanceof NodeLinkEvent.Disconnect d
+                && d.cause() == NodeLinkEvent.Cause.ROOM_DESTROYED));
+
+        // Expiry after destruction must not give back places twice.
+        ticker.advance(Duration.ofSeconds(61));
+        engine.cleanUp();
+        engine.nodeLoads().forEach(load -> assertEquals(0, load.load(), load.nodeId()));
+
+        // The same room can start again from zero.
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("m2")).reason());
+    }
+
+    @Test
+    void idleEmptyRoomsAreForgotten() {
+        AdmissionEngine engine = engine(5, true);
+        engine.decide(join("a"));
+        engine.report(OccupancyEvent.MainJoined.of(ROOM, "a"));
+        engine.report(new OccupancyEvent.MainLeft(ROOM, "a"));
+        ticker.advance(Duration.ofSeconds(61));
+        engine.cleanUp();
+        assertTrue(engine.occupancy(ROOM).isEmpty());
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotBreakDecisions() {
+        AdmissionEngine engine = AdmissionEngines.builder(Fixtures.deployment().maxParticipants(0).build())
+                .ticker(ticker).nodeLinkListener(e -> {
+                    throw new IllegalStateException("xmpp down");
+                }).build();
+        assertEquals("v1", Fixtures.nodeOf(engine.decide(join("a"))));
+        assertEquals(1, engine.nodeLoads().get(0).pending());
+    }
+}
