@@ -40,6 +40,9 @@ public interface AdmissionEngine {
     /** A snapshot of every node's load, in configuration order. */
     List<NodeLoad> nodeLoads();
 
+    /** Totals over every tracked room; takes each room's lock briefly, so call it for metrics, not per request. */
+    EngineTotals totals();
+
     /**
      * Runs pending maintenance now: expires seats and redirects whose time is up, sends the disconnect
      * events that expiry implies, and forgets empty idle rooms. The engine also does this as it goes;

@@ -57,11 +57,22 @@ public record JoinRequest(
         if (room == null || room.isBlank()) {
             throw new IllegalArgumentException("room must be a non-blank JID such as name@conference.example.com");
         }
+        // jxmpp accepts a second '@' in the domain part; a room address never has one, nor a resource.
+        int at = room.indexOf('@');
+        if (at <= 0 || at != room.lastIndexOf('@') || room.indexOf('/') >= 0) {
+            throw invalidRoom(room);
+        }
         try {
             return JidCreate.entityBareFrom(room);
         } catch (XmppStringprepException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("room '" + room + "' is not a valid room JID: " + e.getMessage(), e);
+            throw invalidRoom(room);
         }
+    }
+
+    private static IllegalArgumentException invalidRoom(String room) {
+        String shown = room.length() > 80 ? room.substring(0, 80) + "…" : room;
+        return new IllegalArgumentException("room '" + shown
+                + "' is not a valid room JID such as name@conference.example.com");
     }
 
     /** Mutable builder for {@link JoinRequest}; the identity fields are set one by one. */

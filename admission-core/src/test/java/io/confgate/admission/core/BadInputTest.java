@@ -29,6 +29,10 @@ class BadInputTest {
                 .getMessage().contains("non-blank"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JoinRequest.builder("no-local-part"))
                 .getMessage().contains("not a valid room JID"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> JoinRequest.builder("a@b@c"))
+                .getMessage().contains("not a valid room JID"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> JoinRequest.builder("a@b/res"))
+                .getMessage().contains("not a valid room JID"));
         assertThrows(NullPointerException.class, () -> engine.decide(null));
     }
 

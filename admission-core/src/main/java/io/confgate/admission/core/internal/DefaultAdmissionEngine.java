@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.confgate.admission.AdmissionConfig;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
+import io.confgate.admission.EngineTotals;
 import io.confgate.admission.EventResult;
 import io.confgate.admission.JoinRequest;
 import io.confgate.admission.MemberKind;
@@ -494,6 +495,30 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     }
 
     @Override
+    public EngineTotals totals() {
+        int roomCount = 0;
+        int main = 0;
+        int seatsHeld = 0;
+        int visitorCount = 0;
+        int pending = 0;
+        for (RoomState state : rooms.values()) {
+            synchronized (state) {
+                if (state.destroyed) {
+                    continue;
+                }
+                roomCount++;
+                main += state.mainMembers.size();
+                seatsHeld += state.reservedSeats.get();
+                visitorCount += state.visitors.size();
+                for (int i = 0; i < slots.length; i++) {
+                    pending += state.pendingPerNode.get(i);
+                }
+            }
+        }
+        return new EngineTotals(roomCount, main, seatsHeld, visitorCount, pending);
+    }
+
+    @Override
     public void cleanUp() {
         seats.cleanUp();
         redirects.cleanUp();
@@ -513,10 +538,5 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                 }
             }
         }
-    }
-
-    /** Rooms currently tracked; for tests and metrics. */
-    public int trackedRooms() {
-        return rooms.size();
     }
 }

@@ -1,0 +1,154 @@
+package io.confgate.admission.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.core.AdmissionEngines;
+import io.confgate.admission.http.internal.AboutHandlers;
+import io.confgate.admission.http.internal.ConferenceRequestJson;
+import io.confgate.admission.http.internal.HttpReplies;
+import java.net.URI;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone admission server: a Jetty 12 server assembled from small handlers.
+ *
+ * <ul>
+ *   <li>{@code POST /conference-request/v1} and {@code /conference-request}: {@link ConferenceRequestHandler}</li>
+ *   <li>{@code GET /about/health}, {@code GET /about/version}</li>
+ *   <li>{@code GET /metrics}: Prometheus text format</li>
+ * </ul>
+ *
+ * It also runs the engine's {@link AdmissionEngine#cleanUp()} every second. Close it to stop.
+ */
+public final class AdmissionHttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdmissionHttpServer.class);
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final AdmissionEngine engine;
+    private final ScheduledExecutorService maintenance;
+
+    private AdmissionHttpServer(Server server, ServerConnector connector, AdmissionEngine engine,
+                                ScheduledExecutorService maintenance) {
+        this.server = server;
+        this.connector = connector;
+        this.engine = engine;
+        this.maintenance = maintenance;
+    }
+
+    /** Starts a server with a new engine built from {@code settings}. */
+    public static AdmissionHttpServer start(ServerSettings settings) throws Exception {
+        return start(settings, AdmissionEngines.create(settings.admission()));
+    }
+
+    /** Starts a server around an existing engine (its configuration should be {@code settings.admission()}). */
+    public static AdmissionHttpServer start(ServerSettings settings, AdmissionEngine engine) throws Exception {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(engine, "engine");
+        ObjectMapper mapper = ConferenceRequestJson.newMapper();
+        AdmissionMetrics metrics = AdmissionMetrics.create(engine);
+        TokenReader tokens = TokenReader.from(settings.tokens());
+
+        Server server = new Server();
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        connector.setHost(settings.rest().host());
+        connector.setPort(settings.rest().port());
+        server.addConnector(connector);
+
+        PathMappingsHandler routes = new PathMappingsHandler();
+        if (settings.rest().conferenceRequestEnabled()) {
+            Handler conferenceRequest = new ConferenceRequestHandler(engine, settings.http(), tokens, metrics);
+            routes.addMapping(PathSpec.from("/conference-request/v1"), conferenceRequest);
+            routes.addMapping(PathSpec.from("/conference-request"), conferenceRequest);
+        }
+        routes.addMapping(PathSpec.from("/about/health"), AboutHandlers.health(mapper));
+        routes.addMapping(PathSpec.from("/about/version"), AboutHandlers.version(mapper));
+        routes.addMapping(PathSpec.from("/metrics"), AboutHandlers.metrics(mapper, metrics.registry()));
+        routes.addMapping(PathSpec.from("/*"), notFound(mapper));
+        server.setHandler(routes);
+        server.setErrorHandler((request, response, callback) -> {
+            // Jetty's own errors (malformed HTTP and the like): a JSON message, never a stack trace.
+            int status = response.getStatus() >= 400 ? response.getStatus() : HttpStatus.BAD_REQUEST_400;
+            HttpReplies.error(mapper, response, status, HttpStatus.getMessage(status), callback);
+            return true;
+        });
+
+        ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "admission-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                engine.cleanUp();
+            } catch (RuntimeException e) {
+                log.error("Engine maintenance failed", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        try {
+            server.start();
+        } catch (Exception e) {
+            maintenance.shutdownNow();
+            server.stop();
+            throw e;
+        }
+        return new AdmissionHttpServer(server, connector, engine, maintenance);
+    }
+
+    private static Handler notFound(ObjectMapper mapper) {
+        return new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                HttpReplies.error(mapper, response, HttpStatus.NOT_FOUND_404, "no such endpoint", callback);
+                return true;
+            }
+        };
+    }
+
+    /** The port the server listens on (useful when configured with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The base address, e.g. {@code http://127.0.0.1:8888}. */
+    public URI uri() {
+        String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0") ? "127.0.0.1"
+                : connector.getHost();
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    /** The engine behind the server. */
+    public AdmissionEngine engine() {
+        return engine;
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        maintenance.shutdownNow();
+        server.stop();
+    }
+}

@@ -1,0 +1,93 @@
+package io.confgate.admission.http;
+
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.Decision;
+import io.confgate.admission.EngineTotals;
+import io.confgate.admission.NodeLoad;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Prometheus metrics for admission: decisions by outcome and reason, per-node load and overflow, held
+ * seats and redirects, and HTTP request latency. Node and room figures are read from the engine at
+ * scrape time, so the hot path only increments one counter per decision.
+ */
+public final class AdmissionMetrics {
+    private final PrometheusRegistry registry;
+    private final Counter decisions;
+    private final Counter responses;
+    private final Histogram latency;
+
+    private AdmissionMetrics(PrometheusRegistry registry, AdmissionEngine engine) {
+        this.registry = registry;
+        this.decisions = Counter.builder().name("admission_decisions_total")
+                .help("Placement decisions by outcome and reason").labelNames("outcome", "reason")
+                .register(registry);
+        this.responses = Counter.builder().name("admission_http_responses_total")
+                .help("HTTP responses by endpoint and status").labelNames("endpoint", "status")
+                .register(registry);
+        this.latency = Histogram.builder().name("admission_http_request_duration_seconds")
+                .help("Time to answer an HTTP request").unit(Unit.SECONDS).labelNames("endpoint")
+                .classicOnly()
+                .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+                .register(registry);
+        GaugeWithCallback.builder().name("admission_node_load")
+                .help("Visitors on a node plus redirects to it not yet confirmed").labelNames("node", "state")
+                .callback(cb -> {
+                    for (NodeLoad l : engine.nodeLoads()) {
+                        cb.call(l.load(), l.nodeId(), l.state().name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("admission_node_visitors").help("Visitors joined on a node")
+                .labelNames("node")
+                .callback(cb -> engine.nodeLoads().forEach(l -> cb.call(l.joined(), l.nodeId())))
+                .register(registry);
+        GaugeWithCallback.builder().name("admission_node_capacity").help("Configured capacity of a node")
+                .labelNames("node")
+                .callback(cb -> engine.nodeLoads().forEach(l -> cb.call(l.capacity(), l.nodeId())))
+                .register(registry);
+        CounterWithCallback.builder().name("admission_node_overflow_total")
+                .help("Placements onto a node while every healthy node was at capacity").labelNames("node")
+                .callback(cb -> engine.nodeLoads().forEach(l -> cb.call(l.overflowed(), l.nodeId())))
+                .register(registry);
+        Supplier<EngineTotals> totals = engine::totals;
+        GaugeWithCallback.builder().name("admission_rooms").help("Conferences tracked")
+                .callback(cb -> cb.call(totals.get().rooms())).register(registry);
+        GaugeWithCallback.builder().name("admission_reserved_seats").help("Main seats held for members not joined yet")
+                .callback(cb -> cb.call(totals.get().reservedSeats())).register(registry);
+        GaugeWithCallback.builder().name("admission_pending_redirects")
+                .help("Redirects to visitor nodes not yet confirmed by a join")
+                .callback(cb -> cb.call(totals.get().pendingRedirects())).register(registry);
+        GaugeWithCallback.builder().name("admission_main_members").help("Counted members in main rooms")
+                .callback(cb -> cb.call(totals.get().mainMembers())).register(registry);
+    }
+
+    /** Metrics for this engine in a registry of their own. */
+    public static AdmissionMetrics create(AdmissionEngine engine) {
+        return new AdmissionMetrics(new PrometheusRegistry(), Objects.requireNonNull(engine, "engine"));
+    }
+
+    /** Metrics for this engine registered in {@code registry} (e.g. the focus's own). */
+    public static AdmissionMetrics create(AdmissionEngine engine, PrometheusRegistry registry) {
+        return new AdmissionMetrics(Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(engine));
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    void recordDecision(Decision decision) {
+        decisions.labelValues(decision.outcome().name(), decision.reason().name()).inc();
+    }
+
+    void recordResponse(String endpoint, int status, long nanos) {
+        responses.labelValues(endpoint, Integer.toString(status)).inc();
+        latency.labelValues(endpoint).observe(nanos / 1e9);
+    }
+}

@@ -1,0 +1,217 @@
+package io.confgate.admission.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.Decision;
+import io.confgate.admission.JoinRequest;
+import io.confgate.admission.http.internal.ConferenceRequestJson;
+import io.confgate.admission.http.internal.ConferenceRequestJson.Answer;
+import io.confgate.admission.http.internal.ConferenceRequestJson.BadRequest;
+import io.confgate.admission.http.internal.ConferenceRequestJson.Body;
+import io.confgate.admission.http.internal.HttpReplies;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers Jitsi Meet's conference request ({@code POST /conference-request/v1}) exactly as Jicofo does,
+ * with the placement decided by an {@link AdmissionEngine}. A plain Jetty 12 {@link Handler}: mount it
+ * at whatever path the focus's own server proxies (it answers every request it is given), or let
+ * {@link AdmissionHttpServer} mount it at {@code /conference-request/v1} and {@code /conference-request}.
+ *
+ * <p>Status codes: 200 with the answer; 400 malformed JSON or room; 403 bad token or CORS origin; 405
+ * other methods; 413 body over the limit; 415 not JSON; 503 when the decision is a refusal (no visitor
+ * node and fallback {@code refuse}). No input produces a 500, and no body carries a stack trace.
+ */
+public final class ConferenceRequestHandler extends Handler.Abstract {
+    private static final Logger log = LoggerFactory.getLogger(ConferenceRequestHandler.class);
+    private static final String ENDPOINT = "conference-request";
+    private static final String REASON_HEADER = "X-Admission-Reason";
+    private static final long DRAIN_LIMIT = 1L << 20;
+
+    private final AdmissionEngine engine;
+    private final ServerSettings.Http http;
+    private final TokenReader tokens;
+    private final AdmissionMetrics metrics;
+    private final ObjectMapper mapper = ConferenceRequestJson.newMapper();
+    private final String visitorsSupported;
+
+    public ConferenceRequestHandler(AdmissionEngine engine, ServerSettings.Http http, TokenReader tokens,
+                                    AdmissionMetrics metrics) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.http = Objects.requireNonNull(http, "http");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.visitorsSupported = Boolean.toString(engine.config().enabled() && !engine.config().nodes().isEmpty());
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        int status;
+        try {
+            status = exchange(request, response, callback);
+        } catch (RuntimeException e) {
+            // A bug of ours, never a caller's input: say nothing about it to the caller.
+            log.error("Conference request failed", e);
+            status = HttpStatus.INTERNAL_SERVER_ERROR_500;
+            HttpReplies.error(mapper, response, status, "internal error", callback);
+        }
+        metrics.recordResponse(ENDPOINT, status, System.nanoTime() - start);
+        return true;
+    }
+
+    private int exchange(Request request, Response response, Callback callback) {
+        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        boolean originAllowed = origin != null && http.allowsOrigin(origin);
+        if (originAllowed) {
+            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN,
+                    http.corsAllowedOrigins().contains("*") ? "*" : origin);
+            response.getHeaders().put(HttpHeader.VARY, "Origin");
+        }
+        String method = request.getMethod();
+        if (HttpMethod.OPTIONS.is(method)) {
+            if (!originAllowed) {
+                return fail(response, callback, HttpStatus.FORBIDDEN_403, "origin not allowed");
+            }
+            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS");
+            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization");
+            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "86400");
+            response.setStatus(HttpStatus.NO_CONTENT_204);
+            callback.succeeded();
+            return HttpStatus.NO_CONTENT_204;
+        }
+        if (!HttpMethod.POST.is(method)) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST, OPTIONS");
+            return fail(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "use POST");
+        }
+        if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+            return fail(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "body must be application/json");
+        }
+        byte[] bytes;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            bytes = in.readNBytes(http.maxBodyBytes() + 1);
+            if (bytes.length > http.maxBodyBytes()) {
+                // Read (and drop) a moderate excess so the client is listening when the 413 arrives;
+                // past that Jetty closes the connection rather than read on.
+                drain(in, DRAIN_LIMIT);
+                return fail(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                        "body larger than " + http.maxBodyBytes() + " bytes");
+            }
+        } catch (IOException e) {
+            return fail(response, callback, HttpStatus.BAD_REQUEST_400, "could not read the body");
+        }
+        Body body;
+        try {
+            JsonNode root = mapper.readTree(bytes);
+            body = ConferenceRequestJson.read(root);
+        } catch (JacksonException e) {
+            return fail(response, callback, HttpStatus.BAD_REQUEST_400, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return fail(response, callback, HttpStatus.BAD_REQUEST_400, "malformed JSON");
+        } catch (BadRequest e) {
+            return fail(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
+        }
+        TokenClaims claims;
+        try {
+            claims = claims(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        } catch (InvalidTokenException e) {
+            return fail(response, callback, HttpStatus.FORBIDDEN_403, e.getMessage());
+        }
+        JoinRequest join;
+        try {
+            join = JoinRequest.builder(body.room())
+                    .sessionId(body.sessionId().orElse(null))
+                    .machineUid(body.machineUid().orElse(null))
+                    .userId(claims.userId().orElse(null))
+                    .groupId(claims.groupId().orElse(null))
+                    .moderator(claims.moderator())
+                    .supportsVisitors(body.properties().containsKey("visitors-version"))
+                    .visitorRequested("true".equalsIgnoreCase(body.properties().get("visitor")))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            return fail(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
+        }
+        Decision decision = engine.decide(join);
+        metrics.recordDecision(decision);
+        response.getHeaders().put(REASON_HEADER, decision.reason().name());
+        return answer(response, callback, body, decision);
+    }
+
+    private int answer(Response response, Callback callback, Body body, Decision decision) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("visitors-supported", visitorsSupported);
+        properties.put("authentication", Boolean.toString(http.authentication()));
+        http.sipGatewayEnabled().ifPresent(sip -> properties.put("sipGatewayEnabled", sip.toString()));
+        String room = decision.room().toString();
+        String session = body.sessionId().orElse(null);
+        Answer answer;
+        int status = HttpStatus.OK_200;
+        if (decision instanceof Decision.Visitor v) {
+            answer = new Answer(room, true, v.node().focusJid().toString(), session, v.node().id(), properties);
+        } else if (decision instanceof Decision.Queued) {
+            properties.put("live", "false");
+            answer = new Answer(room, false, http.mainFocusJid().toString(), session, null, properties);
+        } else if (decision instanceof Decision.Refused) {
+            return fail(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "no visitor node available (" + decision.reason() + ")");
+        } else {
+            answer = new Answer(room, true, http.mainFocusJid().toString(), session, null, properties);
+        }
+        try {
+            HttpReplies.json(response, status, mapper.writeValueAsBytes(answer), callback);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not serialize an answer", e);
+        }
+        return status;
+    }
+
+    private TokenClaims claims(String authorization) throws InvalidTokenException {
+        if (authorization == null || authorization.isBlank()) {
+            return TokenClaims.none();
+        }
+        String value = authorization.trim();
+        if (value.length() < 7 || !value.substring(0, 7).equalsIgnoreCase("Bearer ")) {
+            throw new InvalidTokenException("Authorization must be 'Bearer <token>'");
+        }
+        return tokens.read(value.substring(7).trim());
+    }
+
+    private static void drain(InputStream in, long limit) throws IOException {
+        byte[] sink = new byte[8192];
+        long total = 0;
+        int n;
+        while (total < limit && (n = in.read(sink)) > 0) {
+            total += n;
+        }
+    }
+
+    private int fail(Response response, Callback callback, int status, String message) {
+        HttpReplies.error(mapper, response, status, message, callback);
+        return status;
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mime = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return mime.toLowerCase(Locale.ROOT).equals(HttpReplies.JSON);
+    }
+}

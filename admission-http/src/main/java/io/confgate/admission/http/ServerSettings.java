@@ -1,0 +1,135 @@
+package io.confgate.admission.http;
+
+import com.typesafe.config.Config;
+import io.confgate.admission.AdmissionConfig;
+import io.confgate.admission.http.internal.HoconSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jxmpp.jid.EntityBareJid;
+
+/**
+ * Everything the HTTP server runs with: the engine's configuration plus the HTTP, REST and token
+ * settings. Load it with {@link #load(Optional)} (an operator's HOCON file over the reference defaults,
+ * or the embedded reference deployment when no file is given) or {@link #fromConfig(Config)}.
+ *
+ * @param admission the engine configuration ({@code jicofo.visitors.*}, {@code jicofo.xmpp.visitors.*})
+ * @param rest      where to listen ({@code jicofo.rest.*})
+ * @param http      request handling ({@code admission.http.*}, {@code jicofo.authentication.enabled})
+ * @param tokens    token verification ({@code admission.jwt.*})
+ */
+public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens) {
+
+    public ServerSettings {
+        Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(rest, "rest");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(tokens, "tokens");
+    }
+
+    /**
+     * Loads the file at {@code path} over the reference defaults, or the embedded reference deployment
+     * when {@code path} is empty.
+     *
+     * @throws IllegalArgumentException naming the key and the reason when the configuration is invalid
+     */
+    public static ServerSettings load(Optional<Path> path) {
+        return HoconSettings.load(path);
+    }
+
+    /** Reads settings from an already-resolved config (the reference defaults should be its fallback). */
+    public static ServerSettings fromConfig(Config config) {
+        return HoconSettings.read(config);
+    }
+
+    /** The same settings with another port ({@code 0}: any free port). */
+    public ServerSettings withPort(int port) {
+        return new ServerSettings(admission, new Rest(rest.host(), port, rest.conferenceRequestEnabled()), http, tokens);
+    }
+
+    /** The same settings with other token settings. */
+    public ServerSettings withTokens(Tokens newTokens) {
+        return new ServerSettings(admission, rest, http, newTokens);
+    }
+
+    /** The same settings with another engine configuration. */
+    public ServerSettings withAdmission(AdmissionConfig newAdmission) {
+        return new ServerSettings(newAdmission, rest, http, tokens);
+    }
+
+    /**
+     * {@code jicofo.rest}.
+     *
+     * @param host                     the address to bind
+     * @param port                     the port; 0 picks a free one
+     * @param conferenceRequestEnabled {@code jicofo.rest.conference-request.enabled}
+     */
+    public record Rest(String host, int port, boolean conferenceRequestEnabled) {
+        public Rest {
+            Objects.requireNonNull(host, "host");
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("invalid configuration 'jicofo.rest.port': must be 0..65535, was "
+                        + port);
+            }
+        }
+    }
+
+    /**
+     * Request handling.
+     *
+     * @param maxBodyBytes       largest accepted body; larger gets 413
+     * @param corsAllowedOrigins origins allowed by CORS; {@code "*"} allows any
+     * @param mainFocusJid       the focus address in main-room answers
+     * @param authentication     the {@code authentication} property of answers
+     * @param sipGatewayEnabled  the {@code sipGatewayEnabled} property of answers, when configured
+     */
+    public record Http(int maxBodyBytes, List<String> corsAllowedOrigins, EntityBareJid mainFocusJid,
+                       boolean authentication, Optional<Boolean> sipGatewayEnabled) {
+        public Http {
+            if (maxBodyBytes < 1) {
+                throw new IllegalArgumentException(
+                        "invalid configuration 'admission.http.max-body-size': must be at least 1 byte");
+            }
+            corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+            Objects.requireNonNull(mainFocusJid, "mainFocusJid");
+            Objects.requireNonNull(sipGatewayEnabled, "sipGatewayEnabled");
+        }
+
+        /** Whether CORS allows this origin. */
+        public boolean allowsOrigin(String origin) {
+            return corsAllowedOrigins.contains("*") || corsAllowedOrigins.contains(origin);
+        }
+    }
+
+    /**
+     * Token verification. With no secret and no key, claims are read unverified.
+     *
+     * @param hs256Secret     the HS256 shared secret, if any
+     * @param rs256PublicKeys RS256 public keys in PEM form
+     * @param audiences       accepted {@code aud} values; empty accepts any
+     * @param issuers         accepted {@code iss} values; empty accepts any
+     * @param leeway          tolerated clock skew on {@code exp} and {@code nbf}
+     */
+    public record Tokens(Optional<String> hs256Secret, List<String> rs256PublicKeys, List<String> audiences,
+                         List<String> issuers, Duration leeway) {
+        public Tokens {
+            Objects.requireNonNull(hs256Secret, "hs256Secret");
+            rs256PublicKeys = List.copyOf(rs256PublicKeys);
+            audiences = List.copyOf(audiences);
+            issuers = List.copyOf(issuers);
+            Objects.requireNonNull(leeway, "leeway");
+        }
+
+        /** No verification: claims are read for placement only. */
+        public static Tokens unverified() {
+            return new Tokens(Optional.empty(), List.of(), List.of(), List.of(), Duration.ofSeconds(30));
+        }
+
+        /** Whether any key is configured, i.e. tokens are verified. */
+        public boolean verifying() {
+            return hs256Secret.isPresent() || !rs256PublicKeys.isEmpty();
+        }
+    }
+}
