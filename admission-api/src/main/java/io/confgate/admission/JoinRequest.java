@@ -2,6 +2,7 @@ package io.confgate.admission;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jxmpp.JxmppContext;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -34,6 +35,14 @@ public record JoinRequest(
         Objects.requireNonNull(roomFacts, "roomFacts must not be null (use Optional.empty())");
     }
 
+    /**
+     * jxmpp's default context caches parsed parts behind one synchronized LRU map, which serializes every
+     * request of a busy server on a single monitor; parsing without it runs in parallel.
+     */
+    private static final JxmppContext UNCACHED = JxmppContext.builder()
+            .withXmppStringprep(JxmppContext.getDefaultContext().xmppStringprep)
+            .build();
+
     /** A builder for a request to this room. */
     public static Builder builder(EntityBareJid room) {
         return new Builder(Objects.requireNonNull(room, "room must not be null"));
@@ -63,7 +72,7 @@ public record JoinRequest(
             throw invalidRoom(room);
         }
         try {
-            return JidCreate.entityBareFrom(room);
+            return JidCreate.entityBareFrom(room, UNCACHED);
         } catch (XmppStringprepException | IllegalArgumentException e) {
             throw invalidRoom(room);
         }

@@ -105,8 +105,13 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         }
         byte[] bytes;
         try (InputStream in = Content.Source.asInputStream(request)) {
-            bytes = in.readNBytes(http.maxBodyBytes() + 1);
-            if (bytes.length > http.maxBodyBytes()) {
+            long declared = request.getLength();
+            // A declared length within the limit is read into one exact array; otherwise read up to
+            // one byte past the limit to tell "too large" from "just fits".
+            bytes = declared >= 0 && declared <= http.maxBodyBytes()
+                    ? in.readNBytes((int) declared)
+                    : in.readNBytes(http.maxBodyBytes() + 1);
+            if (bytes.length > http.maxBodyBytes() || (declared >= 0 && in.read() != -1)) {
                 // Read (and drop) a moderate excess so the client is listening when the 413 arrives;
                 // past that Jetty closes the connection rather than read on.
                 drain(in, DRAIN_LIMIT);

@@ -226,9 +226,10 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return noNode(state, key);
         }
         NodeSlot slot = choice.slot();
-        if (choice.overflow()) {
-            log.warn("Every healthy visitor node is at capacity; {} overflows onto {} (load {})",
-                    state.jid, slot.node.id(), slot.snapshot().load());
+        if (choice.overflow() && slot.snapshot().overflowed() == 1) {
+            // Once per node: under overload every decision overflows, and a log line each would add to it.
+            log.warn("Every healthy visitor node is at capacity; {} overflows onto {} (counted in overflow metrics)",
+                    state.jid, slot.node.id());
         }
         state.pendingPerNode.incrementAndGet(slot.index);
         redirects.put(new Placement.Key(state, key), new Placement(state, slot));
