@@ -23,6 +23,7 @@ import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.NodeLinkListener;
 import io.confgate.admission.event.OccupancyEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -158,8 +159,12 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (request.visitorRequested()) {
             return visitor(state, key, Reason.VISITOR_REQUESTED, facts);
         }
-        if (state.mainMembers.contains(key) || refresh(seats, state, key) != null) {
+        if (state.mainMembers.contains(key)) {
             return mainSeat(state, key, Reason.SEAT_HELD);
+        }
+        if (refresh(seats, state, key) != null) { // a retried request: the seat is renewed, not taken again
+            withdrawRedirect(state, key);
+            return new Decision.Main(state.jid, key, Reason.SEAT_HELD, true);
         }
         if (facts.allowsIntoMain(request.identity().userId(), request.identity().groupId())) {
             return mainSeat(state, key, Reason.ALLOWED_LIST);
@@ -433,7 +438,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                 slot.visitorLeft();
             }
             state.visitors.clear();
-            java.util.Arrays.fill(state.joinedPerNode, 0);
+            Arrays.fill(state.joinedPerNode, 0);
             dropPlacements(redirects, state);
             dropPlacements(seats, state);
             for (NodeSlot slot : slots) {
