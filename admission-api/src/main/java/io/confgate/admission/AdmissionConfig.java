@@ -1,5 +1,6 @@
 package io.confgate.admission;
 
+import io.confgate.admission.promotion.PromotionConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +31,7 @@ public final class AdmissionConfig {
     private final boolean stickyVisitors;
     private final Set<String> ignoredDomains;
     private final NoNodeFallback noNodeFallback;
+    private final PromotionConfig promotion;
 
     private AdmissionConfig(Builder b) {
         this.enabled = b.enabled;
@@ -43,6 +45,7 @@ public final class AdmissionConfig {
         this.stickyVisitors = b.stickyVisitors;
         this.ignoredDomains = Set.copyOf(b.ignoredDomains);
         this.noNodeFallback = b.noNodeFallback;
+        this.promotion = b.promotion;
     }
 
     /** A builder with the reference-deployment defaults and no nodes. */
@@ -64,6 +67,7 @@ public final class AdmissionConfig {
         b.stickyVisitors = stickyVisitors;
         b.ignoredDomains = new HashSet<>(ignoredDomains);
         b.noNodeFallback = noNodeFallback;
+        b.promotion = promotion;
         return b;
     }
 
@@ -128,6 +132,11 @@ public final class AdmissionConfig {
         return noNodeFallback;
     }
 
+    /** Promotion of visitors to the main room ({@code admission.promotion.*}). */
+    public PromotionConfig promotion() {
+        return promotion;
+    }
+
     @Override
     public String toString() {
         return "AdmissionConfig{enabled=" + enabled + ", maxParticipants=" + maxParticipants
@@ -135,7 +144,7 @@ public final class AdmissionConfig {
                 + ", enableLiveRoom=" + enableLiveRoom + ", vnodeJoinLatency=" + vnodeJoinLatency
                 + ", nodes=" + nodes.stream().map(VisitorNode::id).toList() + ", balancing=" + balancing
                 + ", stickyVisitors=" + stickyVisitors + ", ignoredDomains=" + ignoredDomains
-                + ", noNodeFallback=" + noNodeFallback + '}';
+                + ", noNodeFallback=" + noNodeFallback + ", promotion=" + promotion + '}';
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -151,6 +160,7 @@ public final class AdmissionConfig {
         private boolean stickyVisitors = true;
         private Set<String> ignoredDomains = new HashSet<>();
         private NoNodeFallback noNodeFallback = NoNodeFallback.MAIN;
+        private PromotionConfig promotion = PromotionConfig.defaults();
 
         private Builder() {
         }
@@ -214,6 +224,11 @@ public final class AdmissionConfig {
 
         public Builder noNodeFallback(NoNodeFallback value) {
             this.noNodeFallback = value;
+            return this;
+        }
+
+        public Builder promotion(PromotionConfig value) {
+            this.promotion = Objects.requireNonNull(value, "promotion");
             return this;
         }
 

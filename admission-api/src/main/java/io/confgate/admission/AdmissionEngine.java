@@ -1,6 +1,7 @@
 package io.confgate.admission;
 
 import io.confgate.admission.event.OccupancyEvent;
+import io.confgate.admission.promotion.Promotions;
 import java.util.List;
 import java.util.Optional;
 import org.jxmpp.jid.EntityBareJid;
@@ -49,6 +50,9 @@ public interface AdmissionEngine {
      * a focus calls it periodically (every few seconds) so that idle rooms are swept too.
      */
     void cleanUp();
+
+    /** Promotion of this engine's visitors to the main room; tickets it issues are redeemed by {@link #decide}. */
+    Promotions promotions();
 
     /** The configuration the engine runs with. */
     AdmissionConfig config();

@@ -25,15 +25,24 @@ public sealed interface Decision permits Decision.Main, Decision.Visitor, Decisi
     /** Which of the four answers this is. */
     Outcome outcome();
 
+    /** What became of a promotion ticket (or an approval held by the identity); {@link TicketCheck#NONE} if none. */
+    TicketCheck ticket();
+
     /**
      * Join the main room.
      *
      * @param seatReserved whether a seat is held for this member until its join is reported or the
      *                     reservation expires; false for members that are never counted
      */
-    record Main(EntityBareJid room, String memberKey, Reason reason, boolean seatReserved) implements Decision {
+    record Main(EntityBareJid room, String memberKey, Reason reason, boolean seatReserved, TicketCheck ticket)
+            implements Decision {
         public Main {
-            requireCommon(room, memberKey, reason);
+            requireCommon(room, memberKey, reason, ticket);
+        }
+
+        /** A main-room answer with no ticket involved. */
+        public Main(EntityBareJid room, String memberKey, Reason reason, boolean seatReserved) {
+            this(room, memberKey, reason, seatReserved, TicketCheck.NONE);
         }
 
         @Override
@@ -43,10 +52,16 @@ public sealed interface Decision permits Decision.Main, Decision.Visitor, Decisi
     }
 
     /** Join as a visitor through {@code node}; the node's focus address is {@link VisitorNode#focusJid()}. */
-    record Visitor(EntityBareJid room, String memberKey, Reason reason, VisitorNode node) implements Decision {
+    record Visitor(EntityBareJid room, String memberKey, Reason reason, VisitorNode node, TicketCheck ticket)
+            implements Decision {
         public Visitor {
-            requireCommon(room, memberKey, reason);
+            requireCommon(room, memberKey, reason, ticket);
             Objects.requireNonNull(node, "node");
+        }
+
+        /** A visitor answer with no ticket involved. */
+        public Visitor(EntityBareJid room, String memberKey, Reason reason, VisitorNode node) {
+            this(room, memberKey, reason, node, TicketCheck.NONE);
         }
 
         @Override
@@ -56,9 +71,13 @@ public sealed interface Decision permits Decision.Main, Decision.Visitor, Decisi
     }
 
     /** The room is not live yet; the client should ask again. */
-    record Queued(EntityBareJid room, String memberKey, Reason reason) implements Decision {
+    record Queued(EntityBareJid room, String memberKey, Reason reason, TicketCheck ticket) implements Decision {
         public Queued {
-            requireCommon(room, memberKey, reason);
+            requireCommon(room, memberKey, reason, ticket);
+        }
+
+        public Queued(EntityBareJid room, String memberKey, Reason reason) {
+            this(room, memberKey, reason, TicketCheck.NONE);
         }
 
         @Override
@@ -68,9 +87,13 @@ public sealed interface Decision permits Decision.Main, Decision.Visitor, Decisi
     }
 
     /** Not admitted. */
-    record Refused(EntityBareJid room, String memberKey, Reason reason) implements Decision {
+    record Refused(EntityBareJid room, String memberKey, Reason reason, TicketCheck ticket) implements Decision {
         public Refused {
-            requireCommon(room, memberKey, reason);
+            requireCommon(room, memberKey, reason, ticket);
+        }
+
+        public Refused(EntityBareJid room, String memberKey, Reason reason) {
+            this(room, memberKey, reason, TicketCheck.NONE);
         }
 
         @Override
@@ -79,9 +102,10 @@ public sealed interface Decision permits Decision.Main, Decision.Visitor, Decisi
         }
     }
 
-    private static void requireCommon(EntityBareJid room, String memberKey, Reason reason) {
+    private static void requireCommon(EntityBareJid room, String memberKey, Reason reason, TicketCheck ticket) {
         Objects.requireNonNull(room, "room");
         Objects.requireNonNull(memberKey, "memberKey");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(ticket, "ticket");
     }
 }

@@ -19,6 +19,8 @@ import org.jxmpp.stringprep.XmppStringprepException;
  * @param kind             what kind of member this is
  * @param roomFacts        facts supplied with the request; when empty the engine asks its
  *                         {@link RoomFactsSource}
+ * @param promotionTicket  the {@link io.confgate.admission.promotion.PromotionTicket#id()} the client
+ *                         presents, if any
  */
 public record JoinRequest(
         EntityBareJid room,
@@ -26,13 +28,16 @@ public record JoinRequest(
         boolean supportsVisitors,
         boolean visitorRequested,
         MemberKind kind,
-        Optional<RoomFacts> roomFacts) {
+        Optional<RoomFacts> roomFacts,
+        Optional<String> promotionTicket) {
 
     public JoinRequest {
         Objects.requireNonNull(room, "room must not be null");
         Objects.requireNonNull(identity, "identity must not be null");
         Objects.requireNonNull(kind, "kind must not be null");
         Objects.requireNonNull(roomFacts, "roomFacts must not be null (use Optional.empty())");
+        promotionTicket = Objects.requireNonNull(promotionTicket, "promotionTicket must not be null (use Optional.empty())")
+                .filter(t -> !t.isBlank());
     }
 
     /**
@@ -97,6 +102,7 @@ public record JoinRequest(
         private boolean visitorRequested;
         private MemberKind kind = MemberKind.NORMAL;
         private Optional<RoomFacts> roomFacts = Optional.empty();
+        private Optional<String> promotionTicket = Optional.empty();
 
         private Builder(EntityBareJid room) {
             this.room = room;
@@ -153,6 +159,12 @@ public record JoinRequest(
             return this;
         }
 
+        /** The promotion ticket the client presents; null or blank for none. */
+        public Builder promotionTicket(String value) {
+            this.promotionTicket = Optional.ofNullable(value);
+            return this;
+        }
+
         public Builder identity(Identity identity) {
             Objects.requireNonNull(identity, "identity must not be null");
             this.userId = identity.userId();
@@ -166,7 +178,8 @@ public record JoinRequest(
 
         public JoinRequest build() {
             Identity identity = new Identity(userId, groupId, moderator, machineUid, sessionId, address);
-            return new JoinRequest(room, identity, supportsVisitors, visitorRequested, kind, roomFacts);
+            return new JoinRequest(room, identity, supportsVisitors, visitorRequested, kind, roomFacts,
+                    promotionTicket);
         }
     }
 }

@@ -30,6 +30,8 @@ public enum Reason {
     NOT_LIVE,
     /** No healthy visitor node exists; the configured fallback applied. */
     NO_NODE,
-    /** The member carried a valid promotion ticket: main room even when full. */
-    PROMOTED
+    /** The member carried a valid promotion ticket (or holds an approval): main room even when full. */
+    PROMOTED,
+    /** A moderator demoted the member: visitor node for the demotion lifetime. */
+    DEMOTED
 }

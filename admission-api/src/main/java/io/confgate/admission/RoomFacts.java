@@ -16,6 +16,8 @@ import java.util.Set;
  * @param moderators           user or group ids from room metadata that are moderators
  * @param participants         user or group ids from room metadata that are main participants
  * @param live                 whether the room is live (only read with {@code enable-live-room})
+ * @param autoAllowPromotion   the room's own automatic-promotion setting, overriding
+ *                             {@link io.confgate.admission.promotion.PromotionConfig#autoAllow()}
  */
 public record RoomFacts(
         boolean lobbyEnabled,
@@ -24,10 +26,11 @@ public record RoomFacts(
         OptionalInt participantSoftLimit,
         Set<String> moderators,
         Set<String> participants,
-        boolean live) {
+        boolean live,
+        Optional<Boolean> autoAllowPromotion) {
 
     private static final RoomFacts UNKNOWN = new RoomFacts(
-            false, false, Optional.empty(), OptionalInt.empty(), Set.of(), Set.of(), false);
+            false, false, Optional.empty(), OptionalInt.empty(), Set.of(), Set.of(), false, Optional.empty());
 
     public RoomFacts {
         Objects.requireNonNull(visitorsEnabled, "visitorsEnabled must not be null");
@@ -38,6 +41,7 @@ public record RoomFacts(
         }
         moderators = Set.copyOf(Objects.requireNonNull(moderators, "moderators must not be null"));
         participants = Set.copyOf(Objects.requireNonNull(participants, "participants must not be null"));
+        Objects.requireNonNull(autoAllowPromotion, "autoAllowPromotion must not be null");
     }
 
     /** Facts for a room the focus knows nothing special about: no lobby, no flag, no lists, not live. */
@@ -73,6 +77,7 @@ public record RoomFacts(
         private Set<String> moderators = Set.of();
         private Set<String> participants = Set.of();
         private boolean live;
+        private Optional<Boolean> autoAllowPromotion = Optional.empty();
 
         private Builder() {
         }
@@ -112,9 +117,14 @@ public record RoomFacts(
             return this;
         }
 
+        public Builder autoAllowPromotion(boolean value) {
+            this.autoAllowPromotion = Optional.of(value);
+            return this;
+        }
+
         public RoomFacts build() {
             return new RoomFacts(lobbyEnabled, breakoutRoom, visitorsEnabled, participantSoftLimit,
-                    moderators, participants, live);
+                    moderators, participants, live, autoAllowPromotion);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.confgate.admission.RoomFactsSource;
 import io.confgate.admission.Ticker;
 import io.confgate.admission.core.internal.DefaultAdmissionEngine;
 import io.confgate.admission.event.NodeLinkListener;
+import io.confgate.admission.event.PromotionListener;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Objects;
  * AdmissionEngine engine = AdmissionEngines.builder(config)
  *         .roomFacts(room -> myFocus.factsFor(room))
  *         .nodeLinkListener(event -> xmpp.sendAsync(event))
+ *         .promotionListener(event -> moderators.notify(event))
  *         .build();
  * }</pre>
  */
@@ -39,6 +41,7 @@ public final class AdmissionEngines {
         private Ticker ticker = Ticker.systemTicker();
         private RoomFactsSource roomFacts = RoomFactsSource.unknownRooms();
         private NodeLinkListener nodeLinkListener = NodeLinkListener.none();
+        private PromotionListener promotionListener = PromotionListener.none();
 
         private Builder(AdmissionConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -62,8 +65,14 @@ public final class AdmissionEngines {
             return this;
         }
 
+        /** Who hears raised, decided and demoted hands (to tell moderators, nodes and visitors). */
+        public Builder promotionListener(PromotionListener value) {
+            this.promotionListener = Objects.requireNonNull(value, "promotionListener");
+            return this;
+        }
+
         public AdmissionEngine build() {
-            return new DefaultAdmissionEngine(config, ticker, roomFacts, nodeLinkListener);
+            return new DefaultAdmissionEngine(config, ticker, roomFacts, nodeLinkListener, promotionListener);
         }
     }
 }

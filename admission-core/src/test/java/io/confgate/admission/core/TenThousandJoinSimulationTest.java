@@ -49,34 +49,8 @@ class TenThousandJoinSimulationTest {
         return AdmissionEngines.builder(config).ticker(ticker).nodeLinkListener(links).build();
     }
 
-    /** Runs {@code task(i)} for i in [0, count) on {@link #THREADS} threads released together. */
-    private static void concurrently(int count, IntTask task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                        task.run(i);
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    @FunctionalInterface
-    private interface IntTask {
-        void run(int i) throws Exception;
+    private static void concurrently(int count, Fixtures.IntTask task) throws Exception {
+        Fixtures.concurrently(THREADS, count, task);
     }
 
     private static void reportJoin(AdmissionEngine engine, Decision d) {

@@ -18,10 +18,13 @@ import io.confgate.admission.RoomFacts;
 import io.confgate.admission.RoomFactsSource;
 import io.confgate.admission.RoomOccupancy;
 import io.confgate.admission.Ticker;
+import io.confgate.admission.TicketCheck;
 import io.confgate.admission.VisitorNode;
 import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.NodeLinkListener;
 import io.confgate.admission.event.OccupancyEvent;
+import io.confgate.admission.event.PromotionListener;
+import io.confgate.admission.promotion.Promotions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.slf4j.Logger;
@@ -59,10 +63,11 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     /** Redirects to nodes not yet confirmed by a visitor join. */
     private final Cache<Placement.Key, Placement> redirects;
     private final AtomicLong anonymousKeys = new AtomicLong();
+    private final PromotionDesk desk;
     private static final long EXPIRY_CHECK_INTERVAL_NANOS = 1_000_000_000L;
 
     public DefaultAdmissionEngine(AdmissionConfig config, Ticker ticker, RoomFactsSource roomFacts,
-                                  NodeLinkListener nodeLinkListener) {
+                                  NodeLinkListener nodeLinkListener, PromotionListener promotionListener) {
         this.config = Objects.requireNonNull(config, "config");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.roomFacts = Objects.requireNonNull(roomFacts, "roomFacts");
@@ -79,6 +84,8 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         this.latencyNanos = config.vnodeJoinLatency().toNanos();
         this.seats = newPlacementCache();
         this.redirects = newPlacementCache();
+        this.desk = new PromotionDesk(this, config.promotion(), ticker,
+                Objects.requireNonNull(promotionListener, "promotionListener"));
     }
 
     private Cache<Placement.Key, Placement> newPlacementCache() {
@@ -99,6 +106,11 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     @Override
     public AdmissionConfig config() {
         return config;
+    }
+
+    @Override
+    public Promotions promotions() {
+        return desk;
     }
 
     // ---------------------------------------------------------------- decisions
@@ -131,7 +143,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         }
     }
 
-    private RoomFacts factsFor(EntityBareJid room) {
+    RoomFacts factsFor(EntityBareJid room) {
         RoomFacts facts = roomFacts.factsFor(room);
         return facts != null ? facts : RoomFacts.unknown();
     }
@@ -153,18 +165,34 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
 
     private Decision decideLocked(RoomState state, JoinRequest request, RoomFacts facts, String key,
                                   Reason forcedMain) {
+        // Most rooms never see a hand: they skip the ticket lookup entirely.
+        PromotionDesk.TicketLookup ticket = state.promotions == null && request.promotionTicket().isEmpty()
+                ? PromotionDesk.TicketLookup.NONE : desk.lookup(state, request, key);
+        Decision placed = null;
         if (forcedMain != null) {
-            return mainSeat(state, key, forcedMain);
-        }
-        if (request.visitorRequested()) {
-            return visitor(state, key, Reason.VISITOR_REQUESTED, facts);
-        }
-        if (state.mainMembers.contains(key)) {
-            return mainSeat(state, key, Reason.SEAT_HELD);
-        }
-        if (refresh(seats, state, key) != null) { // a retried request: the seat is renewed, not taken again
+            placed = mainSeat(state, key, forcedMain);
+        } else if (request.visitorRequested()) {
+            placed = visitor(state, key, Reason.VISITOR_REQUESTED, facts);
+        } else if (state.mainMembers.contains(key)) {
+            placed = mainSeat(state, key, Reason.SEAT_HELD);
+        } else if (refresh(seats, state, key) != null) { // a retried request: the seat is renewed, not taken again
             withdrawRedirect(state, key);
-            return new Decision.Main(state.jid, key, Reason.SEAT_HELD, true);
+            placed = new Decision.Main(state.jid, key, Reason.SEAT_HELD, true);
+        }
+        if (placed != null) { // placed without the ticket, which stays valid
+            return withTicket(placed, ticket.usable() != null ? TicketCheck.NOT_NEEDED : ticket.check());
+        }
+        if (ticket.usable() != null) {
+            desk.redeem(state, ticket.usable());
+            return withTicket(mainSeat(state, key, Reason.PROMOTED), TicketCheck.REDEEMED);
+        }
+        return withTicket(placeByRules(state, request, facts, key), ticket.check());
+    }
+
+    /** The ordinary rules, from demotion down to the room limit. */
+    private Decision placeByRules(RoomState state, JoinRequest request, RoomFacts facts, String key) {
+        if (state.promotions != null && desk.isDemoted(state, key)) {
+            return visitor(state, key, Reason.DEMOTED, facts);
         }
         if (facts.allowsIntoMain(request.identity().userId(), request.identity().groupId())) {
             return mainSeat(state, key, Reason.ALLOWED_LIST);
@@ -180,6 +208,72 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return mainSeat(state, key, Reason.UNDER_LIMIT);
         }
         return visitor(state, key, Reason.ROOM_FULL, facts);
+    }
+
+    private static Decision withTicket(Decision decision, TicketCheck ticket) {
+        if (ticket == TicketCheck.NONE) {
+            return decision;
+        }
+        if (decision instanceof Decision.Main m) {
+            return new Decision.Main(m.room(), m.memberKey(), m.reason(), m.seatReserved(), ticket);
+        }
+        if (decision instanceof Decision.Visitor v) {
+            return new Decision.Visitor(v.room(), v.memberKey(), v.reason(), v.node(), ticket);
+        }
+        if (decision instanceof Decision.Queued q) {
+            return new Decision.Queued(q.room(), q.memberKey(), q.reason(), ticket);
+        }
+        Decision.Refused r = (Decision.Refused) decision;
+        return new Decision.Refused(r.room(), r.memberKey(), r.reason(), ticket);
+    }
+
+    // ---------------------------------------------------------------- what promotion needs (room lock held)
+
+    /**
+     * Runs {@code action} on the room's state under its lock; the room is created if {@code create},
+     * otherwise an unknown room gives null without running anything.
+     */
+    <T> T inRoom(EntityBareJid room, boolean create, Function<RoomState, T> action) {
+        for (;;) {
+            RoomState state = create
+                    ? rooms.computeIfAbsent(room, r -> new RoomState(r, slots.length, ticker.read()))
+                    : rooms.get(room);
+            if (state == null) {
+                return null;
+            }
+            synchronized (state) {
+                if (state.destroyed) {
+                    if (create) {
+                        continue;
+                    }
+                    return null;
+                }
+                state.lastActivityNanos = ticker.read();
+                return action.apply(state);
+            }
+        }
+    }
+
+    boolean hasNode(String nodeId) {
+        return slotsById.containsKey(nodeId);
+    }
+
+    /** Whether the member is in the main room or holds a seat there. */
+    boolean isInMain(RoomState state, String key) {
+        return state.mainMembers.contains(key) || seats.getIfPresent(new Placement.Key(state, key)) != null;
+    }
+
+    /** Frees a main member's place (joined or reserved); false if it has none. */
+    boolean vacate(RoomState state, String key) {
+        if (state.mainMembers.remove(key)) {
+            return true;
+        }
+        Placement seat = seats.asMap().remove(new Placement.Key(state, key));
+        if (seat != null) {
+            seat.release();
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -418,6 +512,9 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         }
         state.visitors.remove(key);
         visitorGone(state, slot);
+        if (state.promotions != null) {
+            desk.visitorLeft(state, key);
+        }
         return EventResult.APPLIED;
     }
 
@@ -441,6 +538,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             Arrays.fill(state.joinedPerNode, 0);
             dropPlacements(redirects, state);
             dropPlacements(seats, state);
+            desk.roomDestroyed(state);
             for (NodeSlot slot : slots) {
                 if (state.linked[slot.index]) {
                     state.linked[slot.index] = false;
@@ -528,6 +626,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     public void cleanUp() {
         seats.cleanUp();
         redirects.cleanUp();
+        desk.cleanUp();
         long now = ticker.read();
         for (RoomState state : rooms.values()) {
             synchronized (state) {
@@ -537,6 +636,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                 for (NodeSlot slot : slots) {
                     unlinkIfUnused(state, slot, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
                 }
+                desk.sweep(state);
                 if (state.isIdle() && now - state.lastActivityNanos >= latencyNanos) {
                     state.destroyed = true;
                     rooms.remove(state.jid, state);

@@ -29,6 +29,8 @@ final class RoomState {
     long lastActivityNanos;
     /** Before this time no seat of this room can have expired (a lower bound; see the engine). */
     long nextSeatExpiryCheckNanos;
+    /** Promotion state; null until the room's first raised hand. */
+    RoomPromotions promotions;
 
     RoomState(EntityBareJid jid, int nodeCount, long now) {
         this.jid = jid;
@@ -36,6 +38,13 @@ final class RoomState {
         this.pendingPerNode = new AtomicIntegerArray(nodeCount);
         this.linked = new boolean[nodeCount];
         this.lastActivityNanos = now;
+    }
+
+    RoomPromotions promotions() {
+        if (promotions == null) {
+            promotions = new RoomPromotions();
+        }
+        return promotions;
     }
 
     int mainOccupancy() {
@@ -68,7 +77,8 @@ final class RoomState {
                 return false;
             }
         }
-        return true;
+        // Live hands, tickets and demotions keep the room: forgetting it would void them.
+        return promotions == null || promotions.isEmpty();
     }
 
     RoomOccupancy snapshot(NodeSlot[] slots) {
