@@ -39,6 +39,12 @@ public record Identity(
         return ANONYMOUS;
     }
 
+    /** An identity known only by its session id (a visitor without a token, say). */
+    public static Identity ofSession(String sessionId) {
+        return new Identity(Optional.empty(), Optional.empty(), false, Optional.empty(),
+                Optional.of(Objects.requireNonNull(sessionId, "sessionId")), Optional.empty());
+    }
+
     /**
      * The key under which the engine tracks this member's seat or redirect until the join is reported:
      * the session id, else the machine uid, else the user id.

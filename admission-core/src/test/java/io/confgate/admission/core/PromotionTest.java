@@ -62,8 +62,7 @@ class PromotionTest {
     }
 
     private static Identity visitor(String session) {
-        return new Identity(Optional.empty(), Optional.empty(), false, Optional.empty(), Optional.of(session),
-                Optional.empty());
+        return Identity.ofSession(session);
     }
 
     private static Hand raise(AdmissionEngine engine, String session) {

@@ -7,24 +7,24 @@ import io.confgate.admission.AdmissionConfig;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.BalancingPolicy;
 import io.confgate.admission.Decision;
+import io.confgate.admission.Identity;
 import io.confgate.admission.JoinRequest;
 import io.confgate.admission.NodeLoad;
 import io.confgate.admission.NodeState;
 import io.confgate.admission.Outcome;
+import io.confgate.admission.Reason;
 import io.confgate.admission.RoomOccupancy;
 import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.OccupancyEvent;
+import io.confgate.admission.promotion.PromotionRequest;
+import io.confgate.admission.promotion.PromotionResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -115,6 +115,63 @@ class TenThousandJoinSimulationTest {
         for (int load : loads) {
             assertTrue(load == 1246 || load == 1247, toList(loads).toString());
         }
+        assertNoNodeOverCapacity(engine);
+    }
+
+    /**
+     * The full conference of the deployment notes, then promotion: 100 of its visitors raise a hand at
+     * once, a moderator approves them, and they rejoin concurrently while the other visitors stay put.
+     */
+    @Test
+    void oneHundredApprovedVisitorsRejoinTheFullMainRoom() throws Exception {
+        AdmissionEngine engine = engine(Fixtures.deployment().maxVisitorsPerNode(2000).build());
+        Map<String, String> nodeOfVisitor = new ConcurrentHashMap<>();
+        concurrently(JOINS, i -> {
+            Decision d = engine.decide(Fixtures.join("p" + i));
+            if (d instanceof Decision.Visitor v) {
+                nodeOfVisitor.put(d.memberKey(), v.node().id());
+            }
+            reportJoin(engine, d);
+        });
+        assertEquals(9_970, nodeOfVisitor.size());
+        List<String> visitors = nodeOfVisitor.keySet().stream().sorted().toList();
+        List<String> promoted = visitors.subList(0, 100);
+        List<String> others = visitors.subList(100, 1_100);
+        Map<String, String> requestIds = new ConcurrentHashMap<>();
+        concurrently(promoted.size(), i -> {
+            String key = promoted.get(i);
+            PromotionResult r = engine.promotions().raiseHand(new PromotionRequest(ROOM, Identity.ofSession(key), Optional.empty(), Optional.of(nodeOfVisitor.get(key))));
+            requestIds.put(key, ((PromotionResult.Done) r).hand().requestId());
+        });
+        Identity moderator = new Identity(Optional.of("host"), Optional.empty(), true, Optional.empty(),
+                Optional.of("host-session"), Optional.empty());
+        PromotionResult approved = engine.promotions().approve(ROOM, moderator, requestIds.values());
+        assertEquals(100, ((PromotionResult.Done) approved).hands().size());
+
+        // The approved rejoin (their next request carries no ticket: the identity holds the approval),
+        // while 1,000 requests from visitors who were not approved are answered at the same time.
+        AtomicInteger promotedCount = new AtomicInteger();
+        concurrently(1_100, i -> {
+            String key = i < 100 ? promoted.get(i) : others.get(i - 100);
+            Decision d = engine.decide(Fixtures.join(key));
+            if (i < 100) {
+                assertEquals(Reason.PROMOTED, d.reason(), d.toString());
+                promotedCount.incrementAndGet();
+                engine.report(new OccupancyEvent.VisitorLeft(ROOM, nodeOfVisitor.get(key), key));
+                engine.report(OccupancyEvent.MainJoined.of(ROOM, key));
+            } else {
+                assertEquals(Outcome.VISITOR, d.outcome(), d.toString());
+                assertEquals(nodeOfVisitor.get(key), Fixtures.nodeOf(d), "stays on its node");
+            }
+        });
+        assertEquals(100, promotedCount.get());
+        RoomOccupancy room = engine.occupancy(ROOM).orElseThrow();
+        assertEquals(130, room.mainMembers());
+        assertEquals(0, room.reservedSeats());
+        assertEquals(9_870, room.visitors());
+        assertEquals(0, room.pendingVisitors());
+        assertEquals(9_870, engine.nodeLoads().stream().mapToInt(NodeLoad::load).sum());
+        assertEquals(List.of(), ((PromotionResult.Done) engine.promotions().pending(ROOM, moderator)).hands());
         assertNoNodeOverCapacity(engine);
     }
 
