@@ -6,8 +6,12 @@ import io.confgate.admission.core.AdmissionEngines;
 import io.confgate.admission.http.internal.AboutHandlers;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.HttpReplies;
+import io.confgate.admission.http.internal.JwtTokenReader;
 import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /conference-request/v1} and {@code /conference-request}: {@link ConferenceRequestHandler}</li>
+ *   <li>{@code /conference-request/v1/promotion/*}: {@link PromotionHandler}</li>
  *   <li>{@code GET /about/health}, {@code GET /about/version}</li>
  *   <li>{@code GET /metrics}: Prometheus text format</li>
  * </ul>
@@ -43,13 +48,15 @@ public final class AdmissionHttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final AdmissionEngine engine;
     private final ScheduledExecutorService maintenance;
+    private final Optional<String> developmentModeratorToken;
 
     private AdmissionHttpServer(Server server, ServerConnector connector, AdmissionEngine engine,
-                                ScheduledExecutorService maintenance) {
+                                ScheduledExecutorService maintenance, Optional<String> developmentModeratorToken) {
         this.server = server;
         this.connector = connector;
         this.engine = engine;
         this.maintenance = maintenance;
+        this.developmentModeratorToken = developmentModeratorToken;
     }
 
     /** Starts a server with a new engine built from {@code settings}. */
@@ -64,6 +71,20 @@ public final class AdmissionHttpServer implements AutoCloseable {
         ObjectMapper mapper = ConferenceRequestJson.newMapper();
         AdmissionMetrics metrics = AdmissionMetrics.create(engine);
         TokenReader tokens = TokenReader.from(settings.tokens());
+        Optional<String> devToken = Optional.empty();
+        if (settings.moderation().developmentModeratorToken()) {
+            if (settings.tokens().verifying()) {
+                log.info("admission.promotion.development-moderator-token is ignored: admission.jwt has a key");
+            } else {
+                // A random key for this run only: the printed token works until the server stops.
+                byte[] secret = new byte[32];
+                new SecureRandom().nextBytes(secret);
+                tokens = JwtTokenReader.development(secret);
+                devToken = Optional.of(JwtTokenReader.developmentModeratorToken(secret, Duration.ofDays(1)));
+                log.warn("DEVELOPMENT MODERATOR TOKEN enabled (admission.promotion.development-moderator-token):"
+                        + " anyone holding the printed token can act as moderator. Never use this in production.");
+            }
+        }
 
         Server server = new Server();
         HttpConfiguration httpConfig = new HttpConfiguration();
@@ -79,6 +100,8 @@ public final class AdmissionHttpServer implements AutoCloseable {
             Handler conferenceRequest = new ConferenceRequestHandler(engine, settings.http(), tokens, metrics);
             routes.addMapping(PathSpec.from("/conference-request/v1"), conferenceRequest);
             routes.addMapping(PathSpec.from("/conference-request"), conferenceRequest);
+            routes.addMapping(PathSpec.from("/conference-request/v1/promotion/*"),
+                    new PromotionHandler(engine, settings.http(), settings.moderation(), tokens, metrics));
         }
         routes.addMapping(PathSpec.from("/about/health"), AboutHandlers.health(mapper));
         routes.addMapping(PathSpec.from("/about/version"), AboutHandlers.version(mapper));
@@ -111,7 +134,7 @@ public final class AdmissionHttpServer implements AutoCloseable {
             server.stop();
             throw e;
         }
-        return new AdmissionHttpServer(server, connector, engine, maintenance);
+        return new AdmissionHttpServer(server, connector, engine, maintenance, devToken);
     }
 
     private static Handler notFound(ObjectMapper mapper) {
@@ -134,6 +157,14 @@ public final class AdmissionHttpServer implements AutoCloseable {
         String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0") ? "127.0.0.1"
                 : connector.getHost();
         return URI.create("http://" + host + ":" + port());
+    }
+
+    /**
+     * The moderator token signed at start with a random key, when
+     * {@code admission.promotion.development-moderator-token} is on and no JWT key is configured.
+     */
+    public Optional<String> developmentModeratorToken() {
+        return developmentModeratorToken;
     }
 
     /** The engine behind the server. */

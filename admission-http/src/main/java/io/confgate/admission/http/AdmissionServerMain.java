@@ -49,6 +49,8 @@ public final class AdmissionServerMain {
         System.out.println("Try: curl -s -X POST " + server.uri() + "/conference-request/v1 "
                 + "-H 'Content-Type: application/json' "
                 + "-d '{\"room\":\"demo@conference.meet.jitsi\",\"properties\":{\"visitors-version\":1}}'");
+        server.developmentModeratorToken().ifPresent(token -> System.out.println(
+                "Development moderator token (valid for this run only; never use in production):\n  " + token));
         server.join();
     }
 

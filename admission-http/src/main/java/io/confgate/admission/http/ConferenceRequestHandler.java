@@ -1,26 +1,25 @@
 package io.confgate.admission.http;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
 import io.confgate.admission.JoinRequest;
+import io.confgate.admission.Reason;
+import io.confgate.admission.TicketCheck;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
+import io.confgate.admission.http.internal.Cors;
 import io.confgate.admission.http.internal.ConferenceRequestJson.Answer;
 import io.confgate.admission.http.internal.ConferenceRequestJson.BadRequest;
 import io.confgate.admission.http.internal.ConferenceRequestJson.Body;
 import io.confgate.admission.http.internal.HttpReplies;
+import io.confgate.admission.http.internal.RequestBodies;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -42,7 +41,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(ConferenceRequestHandler.class);
     private static final String ENDPOINT = "conference-request";
     private static final String REASON_HEADER = "X-Admission-Reason";
-    private static final long DRAIN_LIMIT = 1L << 20;
+    private static final String TICKET_HEADER = "X-Admission-Ticket";
 
     private final AdmissionEngine engine;
     private final ServerSettings.Http http;
@@ -77,64 +76,29 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     }
 
     private int exchange(Request request, Response response, Callback callback) {
-        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-        boolean originAllowed = origin != null && http.allowsOrigin(origin);
-        if (originAllowed) {
-            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN,
-                    http.corsAllowedOrigins().contains("*") ? "*" : origin);
-            response.getHeaders().put(HttpHeader.VARY, "Origin");
-        }
         String method = request.getMethod();
+        boolean originAllowed = Cors.apply(request, response, http);
         if (HttpMethod.OPTIONS.is(method)) {
             if (!originAllowed) {
                 return fail(response, callback, HttpStatus.FORBIDDEN_403, "origin not allowed");
             }
-            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS");
-            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization");
-            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "86400");
-            response.setStatus(HttpStatus.NO_CONTENT_204);
-            callback.succeeded();
-            return HttpStatus.NO_CONTENT_204;
+            return Cors.preflight(response, callback, "POST, OPTIONS");
         }
         if (!HttpMethod.POST.is(method)) {
             response.getHeaders().put(HttpHeader.ALLOW, "POST, OPTIONS");
             return fail(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "use POST");
         }
-        if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
-            return fail(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "body must be application/json");
-        }
-        byte[] bytes;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            long declared = request.getLength();
-            // A declared length within the limit is read into one exact array; otherwise read up to
-            // one byte past the limit to tell "too large" from "just fits".
-            bytes = declared >= 0 && declared <= http.maxBodyBytes()
-                    ? in.readNBytes((int) declared)
-                    : in.readNBytes(http.maxBodyBytes() + 1);
-            if (bytes.length > http.maxBodyBytes() || (declared >= 0 && in.read() != -1)) {
-                // Read (and drop) a moderate excess so the client is listening when the 413 arrives;
-                // past that Jetty closes the connection rather than read on.
-                drain(in, DRAIN_LIMIT);
-                return fail(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                        "body larger than " + http.maxBodyBytes() + " bytes");
-            }
-        } catch (IOException e) {
-            return fail(response, callback, HttpStatus.BAD_REQUEST_400, "could not read the body");
-        }
         Body body;
         try {
-            JsonNode root = mapper.readTree(bytes);
-            body = ConferenceRequestJson.read(root);
-        } catch (JacksonException e) {
-            return fail(response, callback, HttpStatus.BAD_REQUEST_400, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            return fail(response, callback, HttpStatus.BAD_REQUEST_400, "malformed JSON");
+            body = ConferenceRequestJson.read(RequestBodies.readJson(request, http.maxBodyBytes(), mapper));
+        } catch (RequestBodies.Failure e) {
+            return fail(response, callback, e.status(), e.getMessage());
         } catch (BadRequest e) {
             return fail(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
         }
         TokenClaims claims;
         try {
-            claims = claims(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+            claims = tokens.readAuthorization(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         } catch (InvalidTokenException e) {
             return fail(response, callback, HttpStatus.FORBIDDEN_403, e.getMessage());
         }
@@ -148,6 +112,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
                     .moderator(claims.moderator())
                     .supportsVisitors(body.properties().containsKey("visitors-version"))
                     .visitorRequested("true".equalsIgnoreCase(body.properties().get("visitor")))
+                    .promotionTicket(body.promotionTicket().orElse(null))
                     .build();
         } catch (IllegalArgumentException e) {
             return fail(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
@@ -155,6 +120,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         Decision decision = engine.decide(join);
         metrics.recordDecision(decision);
         response.getHeaders().put(REASON_HEADER, decision.reason().name());
+        if (decision.ticket() != TicketCheck.NONE) {
+            response.getHeaders().put(TICKET_HEADER, decision.ticket().name());
+        }
         return answer(response, callback, body, decision);
     }
 
@@ -163,6 +131,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         properties.put("visitors-supported", visitorsSupported);
         properties.put("authentication", Boolean.toString(http.authentication()));
         http.sipGatewayEnabled().ifPresent(sip -> properties.put("sipGatewayEnabled", sip.toString()));
+        if (decision.reason() == Reason.PROMOTED) {
+            properties.put("promoted", "true");
+        }
         String room = decision.room().toString();
         String session = body.sessionId().orElse(null);
         Answer answer;
@@ -186,37 +157,8 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         return status;
     }
 
-    private TokenClaims claims(String authorization) throws InvalidTokenException {
-        if (authorization == null || authorization.isBlank()) {
-            return TokenClaims.none();
-        }
-        String value = authorization.trim();
-        if (value.length() < 7 || !value.substring(0, 7).equalsIgnoreCase("Bearer ")) {
-            throw new InvalidTokenException("Authorization must be 'Bearer <token>'");
-        }
-        return tokens.read(value.substring(7).trim());
-    }
-
-    private static void drain(InputStream in, long limit) throws IOException {
-        byte[] sink = new byte[8192];
-        long total = 0;
-        int n;
-        while (total < limit && (n = in.read(sink)) > 0) {
-            total += n;
-        }
-    }
-
     private int fail(Response response, Callback callback, int status, String message) {
         HttpReplies.error(mapper, response, status, message, callback);
         return status;
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        int semicolon = contentType.indexOf(';');
-        String mime = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-        return mime.toLowerCase(Locale.ROOT).equals(HttpReplies.JSON);
     }
 }

@@ -18,15 +18,22 @@ import org.jxmpp.jid.EntityBareJid;
  * @param admission the engine configuration ({@code jicofo.visitors.*}, {@code jicofo.xmpp.visitors.*})
  * @param rest      where to listen ({@code jicofo.rest.*})
  * @param http      request handling ({@code admission.http.*}, {@code jicofo.authentication.enabled})
- * @param tokens    token verification ({@code admission.jwt.*})
+ * @param tokens     token verification ({@code admission.jwt.*})
+ * @param moderation moderator endpoints ({@code admission.promotion.*} beyond the engine's settings)
  */
-public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens) {
+public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens, Moderation moderation) {
 
     public ServerSettings {
         Objects.requireNonNull(admission, "admission");
         Objects.requireNonNull(rest, "rest");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(moderation, "moderation");
+    }
+
+    /** Settings with the default moderation (no development token, long polls up to 30 s). */
+    public ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens) {
+        this(admission, rest, http, tokens, Moderation.defaults());
     }
 
     /**
@@ -46,17 +53,45 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, To
 
     /** The same settings with another port ({@code 0}: any free port). */
     public ServerSettings withPort(int port) {
-        return new ServerSettings(admission, new Rest(rest.host(), port, rest.conferenceRequestEnabled()), http, tokens);
+        return new ServerSettings(admission, new Rest(rest.host(), port, rest.conferenceRequestEnabled()), http, tokens,
+                moderation);
     }
 
     /** The same settings with other token settings. */
     public ServerSettings withTokens(Tokens newTokens) {
-        return new ServerSettings(admission, rest, http, newTokens);
+        return new ServerSettings(admission, rest, http, newTokens, moderation);
     }
 
     /** The same settings with another engine configuration. */
     public ServerSettings withAdmission(AdmissionConfig newAdmission) {
-        return new ServerSettings(newAdmission, rest, http, tokens);
+        return new ServerSettings(newAdmission, rest, http, tokens, moderation);
+    }
+
+    /** The same settings with other moderation settings. */
+    public ServerSettings withModeration(Moderation newModeration) {
+        return new ServerSettings(admission, rest, http, tokens, newModeration);
+    }
+
+    /**
+     * The moderator endpoints under {@code /conference-request/v1/promotion/}.
+     *
+     * @param developmentModeratorToken {@code admission.promotion.development-moderator-token}: with no
+     *                                  JWT key configured, sign a moderator token with a random key at
+     *                                  start and accept it (never in production)
+     * @param maxWait                   {@code admission.promotion.max-wait}: the longest long poll
+     */
+    public record Moderation(boolean developmentModeratorToken, Duration maxWait) {
+        public Moderation {
+            Objects.requireNonNull(maxWait, "maxWait");
+            if (maxWait.isNegative() || maxWait.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException(
+                        "invalid configuration 'admission.promotion.max-wait': must be 0 .. 5 minutes, was " + maxWait);
+            }
+        }
+
+        public static Moderation defaults() {
+            return new Moderation(false, Duration.ofSeconds(30));
+        }
     }
 
     /**

@@ -12,6 +12,22 @@ public interface TokenReader {
      */
     TokenClaims read(String token) throws InvalidTokenException;
 
+    /**
+     * The claims of an {@code Authorization} header value: none when it is absent or blank.
+     *
+     * @throws InvalidTokenException when it is not {@code Bearer <token>} or the token is rejected
+     */
+    default TokenClaims readAuthorization(String authorization) throws InvalidTokenException {
+        if (authorization == null || authorization.isBlank()) {
+            return TokenClaims.none();
+        }
+        String value = authorization.trim();
+        if (value.length() < 7 || !value.substring(0, 7).equalsIgnoreCase("Bearer ")) {
+            throw new InvalidTokenException("Authorization must be 'Bearer <token>'");
+        }
+        return read(value.substring(7).trim());
+    }
+
     /** Whether claims are verified against a key (otherwise they are read unverified). */
     boolean verifying();
 

@@ -32,7 +32,7 @@ public final class ConferenceRequestJson {
 
     /** A parsed request body; strings are empty-as-absent. */
     public record Body(String room, Optional<String> sessionId, Optional<String> machineUid, Optional<String> identity,
-                       Map<String, String> properties) {
+                       Map<String, String> properties, Optional<String> promotionTicket) {
     }
 
     /** Thrown for a body that is JSON but not a conference request; the message is for the caller. */
@@ -68,10 +68,11 @@ public final class ConferenceRequestJson {
             }
         }
         return new Body(room, scalar(root, "sessionId"), scalar(root, "machineUid"), scalar(root, "identity"),
-                properties);
+                properties, scalar(root, "promotionTicket"));
     }
 
-    private static Optional<String> scalar(JsonNode root, String field) throws BadRequest {
+    /** A string-valued field; numbers and booleans are taken as their text, blank as absent. */
+    public static Optional<String> scalar(JsonNode root, String field) throws BadRequest {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();

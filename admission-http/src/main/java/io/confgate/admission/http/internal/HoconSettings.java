@@ -11,6 +11,7 @@ import io.confgate.admission.NoNodeFallback;
 import io.confgate.admission.NodeState;
 import io.confgate.admission.VisitorNode;
 import io.confgate.admission.http.ServerSettings;
+import io.confgate.admission.promotion.PromotionConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,9 @@ public final class HoconSettings {
 
     public static ServerSettings read(Config config) {
         try {
-            return new ServerSettings(admission(config), rest(config), http(config), tokens(config));
+            return new ServerSettings(admission(config), rest(config), http(config), tokens(config),
+                    new ServerSettings.Moderation(config.getBoolean("admission.promotion.development-moderator-token"),
+                            config.getDuration("admission.promotion.max-wait")));
         } catch (ConfigException e) {
             // Typesafe's messages name the origin (file: line) and the key.
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
@@ -74,8 +77,21 @@ public final class HoconSettings {
                 .stickyVisitors(c.getBoolean("admission.sticky-visitors"))
                 .ignoredDomains(new HashSet<>(c.getStringList("admission.ignored-domains")))
                 .noNodeFallback(enumValue(c, "admission.no-node-fallback", NoNodeFallback.class))
-                .nodes(nodes(c));
+                .nodes(nodes(c))
+                .promotion(promotion(c));
         return b.build();
+    }
+
+    private static PromotionConfig promotion(Config c) {
+        return PromotionConfig.builder()
+                .autoAllow(c.getBoolean("admission.promotion.auto-allow-promotion"))
+                .ticketLifetime(c.getDuration("admission.promotion.ticket-lifetime"))
+                .pendingLifetime(c.getDuration("admission.promotion.pending-lifetime"))
+                .maxPendingPerRoom(c.getInt("admission.promotion.max-pending-per-room"))
+                .maxRequestsPerVisitorPerMinute(c.getInt("admission.promotion.max-requests-per-visitor-per-minute"))
+                .demotionLifetime(c.getDuration("admission.promotion.demotion-lifetime"))
+                .maxTickets(c.getInt("admission.promotion.max-tickets"))
+                .build();
     }
 
     private static List<VisitorNode> nodes(Config c) {

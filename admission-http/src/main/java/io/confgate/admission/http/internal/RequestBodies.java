@@ -1,0 +1,88 @@
+package io.confgate.admission.http.internal;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+/** Reads a bounded JSON request body; every failure is a {@link Failure} with the status and a message for the caller. */
+public final class RequestBodies {
+    private static final long DRAIN_LIMIT = 1L << 20;
+
+    private RequestBodies() {
+    }
+
+    /** An answer other than 200, with the message the caller sees. */
+    public static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        public Failure(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    /** Checks the content type, reads at most {@code maxBytes}, and parses JSON. */
+    public static JsonNode readJson(Request request, int maxBytes, ObjectMapper mapper) throws Failure {
+        if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+            throw new Failure(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "body must be application/json");
+        }
+        byte[] bytes = readBytes(request, maxBytes);
+        try {
+            return mapper.readTree(bytes);
+        } catch (JacksonException e) {
+            throw new Failure(HttpStatus.BAD_REQUEST_400, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new Failure(HttpStatus.BAD_REQUEST_400, "malformed JSON");
+        }
+    }
+
+    private static byte[] readBytes(Request request, int maxBytes) throws Failure {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            long declared = request.getLength();
+            // A declared length within the limit is read into one exact array; otherwise read up to
+            // one byte past the limit to tell "too large" from "just fits".
+            byte[] bytes = declared >= 0 && declared <= maxBytes
+                    ? in.readNBytes((int) declared)
+                    : in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes || (declared >= 0 && in.read() != -1)) {
+                // Read (and drop) a moderate excess so the client is listening when the 413 arrives;
+                // past that Jetty closes the connection rather than read on.
+                drain(in);
+                throw new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, "body larger than " + maxBytes + " bytes");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new Failure(HttpStatus.BAD_REQUEST_400, "could not read the body");
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[8192];
+        long total = 0;
+        int n;
+        while (total < DRAIN_LIMIT && (n = in.read(sink)) > 0) {
+            total += n;
+        }
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mime = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return mime.toLowerCase(Locale.ROOT).equals(HttpReplies.JSON);
+    }
+}
