@@ -11,7 +11,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real server on a free loopback port and a real HTTP client. */
 final class HttpHarness implements AutoCloseable {
@@ -66,6 +74,36 @@ final class HttpHarness implements AutoCloseable {
                  "properties":{"rtcstatsEnabled":false,"visitors-version":1,"startAudioMuted":9,
                                "startVideoMuted":9,"disableFocus":false,"visitor":false}}
                 """.formatted(room, session, session);
+    }
+
+    @FunctionalInterface
+    interface IntTask {
+        void run(int i) throws Exception;
+    }
+
+    /** Runs {@code task(i)} for i in [0, count) on {@code threads} client threads released together. */
+    static void parallel(int threads, int count, IntTask task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicInteger next = new AtomicInteger();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        task.run(i);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Override
