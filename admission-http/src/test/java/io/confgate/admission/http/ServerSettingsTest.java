@@ -48,6 +48,29 @@ class ServerSettingsTest {
         assertEquals(65_536, s.http().maxBodyBytes());
         assertEquals("focus@auth.meet.jitsi", s.http().mainFocusJid().toString());
         assertFalse(s.tokens().verifying());
+        assertTrue(s.admission().promotion().autoAllow(), "auto_allow_visitor_promotion, as the deployment notes");
+        assertTrue(s.moderation().developmentModeratorToken());
+    }
+
+    @Test
+    void promotionSettingsAreReadAndCheckedByKey() throws IOException {
+        ServerSettings s = ServerSettings.load(Optional.of(write("""
+                admission.promotion {
+                  ticket-lifetime = 2 minutes
+                  max-pending-per-room = 7
+                  max-wait = 10 seconds
+                }
+                """)));
+        assertFalse(s.admission().promotion().autoAllow(), "off unless configured");
+        assertFalse(s.moderation().developmentModeratorToken(), "never on outside the embedded demo");
+        assertEquals(Duration.ofMinutes(2), s.admission().promotion().ticketLifetime());
+        assertEquals(7, s.admission().promotion().maxPendingPerRoom());
+        assertEquals(Duration.ofSeconds(10), s.moderation().maxWait());
+        assertTrue(failure("admission.promotion.max-pending-per-room = 0")
+                .contains("admission.promotion.max-pending-per-room"));
+        assertTrue(failure("admission.promotion.ticket-lifetime = 0 seconds")
+                .contains("admission.promotion.ticket-lifetime"));
+        assertTrue(failure("admission.promotion.max-wait = 1 hour").contains("admission.promotion.max-wait"));
     }
 
     @Test
