@@ -1,0 +1,37 @@
+package io.confgate.admission.xmpp;
+
+import java.util.Objects;
+import org.jxmpp.jid.DomainBareJid;
+
+/**
+ * One XMPP login: the focus's account on the main Prosody, or on a visitor node's Prosody (Jicofo's
+ * {@code jicofo.xmpp.client} and {@code jicofo.xmpp.visitors.<id>} blocks).
+ *
+ * @param host              where to connect
+ * @param port              the c2s port
+ * @param domain            the login domain (e.g. {@code auth.v1.meet.jitsi})
+ * @param xmppDomain        the node's virtual host; promotion requests must come from it or a subdomain
+ * @param conferenceService the node's MUC service, naming rooms in answers to the node
+ * @param username          the account
+ * @param password          its password
+ * @param useTls            require TLS (a loopback test server may run without)
+ */
+public record XmppAccount(String host, int port, DomainBareJid domain, DomainBareJid xmppDomain,
+                          DomainBareJid conferenceService, String username, String password, boolean useTls) {
+    public XmppAccount {
+        Objects.requireNonNull(host, "host");
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 1..65535, was " + port);
+        }
+        Objects.requireNonNull(domain, "domain");
+        Objects.requireNonNull(xmppDomain, "xmppDomain");
+        Objects.requireNonNull(conferenceService, "conferenceService");
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(password, "password");
+    }
+
+    @Override
+    public String toString() {
+        return "XmppAccount{" + username + "@" + domain + " via " + host + ":" + port + '}'; // never the password
+    }
+}

@@ -1,0 +1,44 @@
+package io.confgate.admission.xmpp;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jxmpp.jid.DomainBareJid;
+import org.jxmpp.jid.Jid;
+
+/**
+ * What {@link XmppSignaling} connects to.
+ *
+ * @param main              the focus's account on the main Prosody (answers conference IQs, sends
+ *                          connect-vnode / disconnect-vnode)
+ * @param visitorsComponent the visitors component's address on the main Prosody
+ * @param conferenceDomain  the main MUC domain; a node's room {@code r@conference.v1…} is {@code r@} this
+ * @param nodes             node id → the focus's account on that node's Prosody
+ * @param replyTimeout      how long a sent IQ waits for its reply
+ * @param retryMin          first retry delay (sends and reconnects), doubled up to {@code retryMax}
+ * @param retryMax          longest retry delay
+ * @param maxSendAttempts   attempts per connect-vnode / disconnect-vnode before it is dropped (and counted)
+ */
+public record XmppSettings(XmppAccount main, Jid visitorsComponent, DomainBareJid conferenceDomain,
+                           Map<String, XmppAccount> nodes, Duration replyTimeout, Duration retryMin,
+                           Duration retryMax, int maxSendAttempts) {
+    public XmppSettings {
+        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(visitorsComponent, "visitorsComponent");
+        Objects.requireNonNull(conferenceDomain, "conferenceDomain");
+        nodes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+        positive(replyTimeout, "replyTimeout");
+        positive(retryMin, "retryMin");
+        positive(retryMax, "retryMax");
+        if (maxSendAttempts < 1) {
+            throw new IllegalArgumentException("maxSendAttempts must be >= 1");
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
+        }
+    }
+}
