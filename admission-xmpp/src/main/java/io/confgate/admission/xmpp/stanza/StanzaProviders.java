@@ -74,6 +74,27 @@ public final class StanzaProviders {
         }
     }
 
+    /**
+     * Advances to the next start tag inside the element opened at {@code initialDepth}; false once that
+     * element ends (or the input does, which is recorded as a problem).
+     */
+    private static boolean nextStartInside(XmlPullParser parser, int initialDepth, String element, Problems problems)
+            throws XmlPullParserException, IOException {
+        while (true) {
+            XmlPullParser.Event event = parser.next();
+            if (event == XmlPullParser.Event.END_ELEMENT && parser.getDepth() == initialDepth) {
+                return false;
+            }
+            if (event == XmlPullParser.Event.END_DOCUMENT) {
+                problems.add("the stanza ended inside <" + element + ">");
+                return false;
+            }
+            if (event == XmlPullParser.Event.START_ELEMENT) {
+                return true;
+            }
+        }
+    }
+
     static final class VisitorsIqProvider extends IQProvider<VisitorsIq> {
         @Override
         public VisitorsIq parse(XmlPullParser parser, int initialDepth, XmlEnvironment environment)
@@ -84,18 +105,7 @@ public final class StanzaProviders {
             List<VisitorsCommand> commands = new ArrayList<>();
             Optional<String> nick = Optional.empty();
             int requestIndex = -1;
-            while (true) {
-                XmlPullParser.Event event = parser.next();
-                if (event == XmlPullParser.Event.END_ELEMENT && parser.getDepth() == initialDepth) {
-                    break;
-                }
-                if (event == XmlPullParser.Event.END_DOCUMENT) {
-                    problems.add("the stanza ended inside <visitors>");
-                    break;
-                }
-                if (event != XmlPullParser.Event.START_ELEMENT) {
-                    continue;
-                }
+            while (nextStartInside(parser, initialDepth, VisitorsIq.ELEMENT, problems)) {
                 String name = parser.getName();
                 if (name.equals("nick") && VisitorsIq.NICK_NAMESPACE.equals(parser.getNamespace())) {
                     String text = parser.nextText();
@@ -171,17 +181,8 @@ public final class StanzaProviders {
             Optional<String> focusJid = attribute(parser, "focusjid", problems);
             Optional<String> vnode = attribute(parser, "vnode", problems);
             Map<String, String> properties = new LinkedHashMap<>();
-            while (true) {
-                XmlPullParser.Event event = parser.next();
-                if (event == XmlPullParser.Event.END_ELEMENT && parser.getDepth() == initialDepth) {
-                    break;
-                }
-                if (event == XmlPullParser.Event.END_DOCUMENT) {
-                    problems.add("the stanza ended inside <conference>");
-                    break;
-                }
-                if (event == XmlPullParser.Event.START_ELEMENT && parser.getName().equals("property")
-                        && parser.getDepth() == initialDepth + 1) {
+            while (nextStartInside(parser, initialDepth, ConferenceIq.ELEMENT, problems)) {
+                if (parser.getName().equals("property") && parser.getDepth() == initialDepth + 1) {
                     Optional<String> name = attribute(parser, "name", problems);
                     if (name.isEmpty()) {
                         problems.add("a <property> needs a name");
