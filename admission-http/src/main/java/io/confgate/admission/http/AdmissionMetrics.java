@@ -4,37 +4,51 @@ import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
 import io.confgate.admission.EngineTotals;
 import io.confgate.admission.NodeLoad;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.confgate.admission.Outcome;
+import io.confgate.admission.Reason;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
  * Prometheus metrics for admission: decisions by outcome and reason, per-node load and overflow, held
  * seats and redirects, and HTTP request latency. Node and room figures are read from the engine at
  * scrape time, so the hot path only increments one counter per decision.
+ *
+ * <p>Series are created on first use and their data points kept: a label look-up per request goes
+ * through the client's map of series with a fresh key each time, which under load showed up as lock
+ * contention on that map (BENCHMARKS.md).
  */
 public final class AdmissionMetrics {
     private final PrometheusRegistry registry;
     private final Counter decisions;
     private final Counter responses;
     private final Histogram latency;
+    private final AtomicReferenceArray<CounterDataPoint> decisionPoints =
+            new AtomicReferenceArray<>(Outcome.values().length * Reason.values().length);
+    private final ConcurrentMap<String, EndpointPoints> endpointPoints = new ConcurrentHashMap<>();
 
     private AdmissionMetrics(PrometheusRegistry registry, AdmissionEngine engine) {
         this.registry = registry;
         this.decisions = Counter.builder().name("admission_decisions_total")
-                .help("Placement decisions by outcome and reason").labelNames("outcome", "reason")
+                .help("Placement decisions by outcome and reason").labelNames("outcome", "reason").withoutExemplars()
                 .register(registry);
         this.responses = Counter.builder().name("admission_http_responses_total")
-                .help("HTTP responses by endpoint and status").labelNames("endpoint", "status")
+                .help("HTTP responses by endpoint and status").labelNames("endpoint", "status").withoutExemplars()
                 .register(registry);
         this.latency = Histogram.builder().name("admission_http_request_duration_seconds")
                 .help("Time to answer an HTTP request").unit(Unit.SECONDS).labelNames("endpoint")
-                .classicOnly()
+                .classicOnly().withoutExemplars()
                 .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .register(registry);
         GaugeWithCallback.builder().name("admission_node_load")
@@ -83,11 +97,47 @@ public final class AdmissionMetrics {
     }
 
     void recordDecision(Decision decision) {
-        decisions.labelValues(decision.outcome().name(), decision.reason().name()).inc();
+        int index = decision.outcome().ordinal() * Reason.values().length + decision.reason().ordinal();
+        CounterDataPoint point = decisionPoints.get(index);
+        if (point == null) {
+            // Racing threads get the same series from the client; the array only saves the look-up.
+            point = decisions.labelValues(decision.outcome().name(), decision.reason().name());
+            decisionPoints.set(index, point);
+        }
+        point.inc();
     }
 
     void recordResponse(String endpoint, int status, long nanos) {
-        responses.labelValues(endpoint, Integer.toString(status)).inc();
-        latency.labelValues(endpoint).observe(nanos / 1e9);
+        EndpointPoints points = endpointPoints.get(endpoint);
+        if (points == null) {
+            points = endpointPoints.computeIfAbsent(endpoint, EndpointPoints::new);
+        }
+        points.status(status).inc();
+        points.latency.observe(nanos / 1e9);
+    }
+
+    /** The data points of one endpoint: its latency and its response count per status code. */
+    private final class EndpointPoints {
+        private static final int STATUS_CODES = 600;
+        private final String endpoint;
+        private final DistributionDataPoint latency;
+        private final AtomicReferenceArray<CounterDataPoint> byStatus = new AtomicReferenceArray<>(STATUS_CODES);
+
+        EndpointPoints(String endpoint) {
+            this.endpoint = endpoint;
+            this.latency = AdmissionMetrics.this.latency.labelValues(endpoint);
+        }
+
+        CounterDataPoint status(int status) {
+            if (status < 0 || status >= STATUS_CODES) {
+                return responses.labelValues(endpoint, Integer.toString(status));
+            }
+            CounterDataPoint point = byStatus.get(status);
+            if (point == null) {
+                point = responses.labelValues(endpoint, Integer.toString(status));
+                byStatus.set(status, point);
+            }
+            return point;
+        }
     }
 }

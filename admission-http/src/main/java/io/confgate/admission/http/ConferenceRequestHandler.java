@@ -1,5 +1,6 @@
 package io.confgate.admission.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
@@ -8,7 +9,6 @@ import io.confgate.admission.Reason;
 import io.confgate.admission.TicketCheck;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.Cors;
-import io.confgate.admission.http.internal.ConferenceRequestJson.Answer;
 import io.confgate.admission.http.internal.ConferenceRequestJson.BadRequest;
 import io.confgate.admission.http.internal.ConferenceRequestJson.Body;
 import io.confgate.admission.http.internal.HttpReplies;
@@ -48,7 +48,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     private final TokenReader tokens;
     private final AdmissionMetrics metrics;
     private final ObjectMapper mapper = ConferenceRequestJson.newMapper();
+    private final JsonFactory json = mapper.getFactory();
     private final String visitorsSupported;
+    private final String mainFocusJid;
 
     public ConferenceRequestHandler(AdmissionEngine engine, ServerSettings.Http http, TokenReader tokens,
                                     AdmissionMetrics metrics) {
@@ -56,6 +58,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         this.http = Objects.requireNonNull(http, "http");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.mainFocusJid = http.mainFocusJid().toString();
         this.visitorsSupported = Boolean.toString(engine.config().enabled() && !engine.config().nodes().isEmpty());
     }
 
@@ -90,11 +93,14 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         }
         Body body;
         try {
-            body = ConferenceRequestJson.read(RequestBodies.readJson(request, http.maxBodyBytes(), mapper));
+            body = ConferenceRequestJson.read(json, RequestBodies.readJsonBytes(request, http.maxBodyBytes()));
         } catch (RequestBodies.Failure e) {
             return fail(response, callback, e.status(), e.getMessage());
         } catch (BadRequest e) {
             return fail(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
+        } catch (IOException e) {
+            RequestBodies.Failure malformed = RequestBodies.malformed(e);
+            return fail(response, callback, malformed.status(), malformed.getMessage());
         }
         TokenClaims claims;
         try {
@@ -136,25 +142,21 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         }
         String room = decision.room().toString();
         String session = body.sessionId().orElse(null);
-        Answer answer;
-        int status = HttpStatus.OK_200;
+        byte[] answer;
         if (decision instanceof Decision.Visitor v) {
-            answer = new Answer(room, true, v.node().focusJid().toString(), session, v.node().id(), properties);
+            answer = ConferenceRequestJson.answer(json, room, true, v.node().focusJid().toString(), session,
+                    v.node().id(), properties);
         } else if (decision instanceof Decision.Queued) {
             properties.put("live", "false");
-            answer = new Answer(room, false, http.mainFocusJid().toString(), session, null, properties);
+            answer = ConferenceRequestJson.answer(json, room, false, mainFocusJid, session, null, properties);
         } else if (decision instanceof Decision.Refused) {
             return fail(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
                     "no visitor node available (" + decision.reason() + ")");
         } else {
-            answer = new Answer(room, true, http.mainFocusJid().toString(), session, null, properties);
+            answer = ConferenceRequestJson.answer(json, room, true, mainFocusJid, session, null, properties);
         }
-        try {
-            HttpReplies.json(response, status, mapper.writeValueAsBytes(answer), callback);
-        } catch (IOException e) {
-            throw new IllegalStateException("could not serialize an answer", e);
-        }
-        return status;
+        HttpReplies.json(response, HttpStatus.OK_200, answer, callback);
+        return HttpStatus.OK_200;
     }
 
     private int fail(Response response, Callback callback, int status, String message) {

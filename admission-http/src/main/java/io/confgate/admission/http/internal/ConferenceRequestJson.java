@@ -1,12 +1,16 @@
 package io.confgate.admission.http.internal;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +18,10 @@ import java.util.Optional;
 /**
  * The JSON of {@code /conference-request/v1}: Jicofo's {@code ConferenceRequest}, fields
  * {@code room, ready, focusJid, sessionId, machineUid, identity, vnode, properties}, empty ones omitted.
+ *
+ * <p>The request is read with Jackson's streaming parser and the answer written with its generator:
+ * this is the hot path of the server, and a tree or a bean serializer per request cost more than the
+ * admission decision itself (see BENCHMARKS.md).
  */
 public final class ConferenceRequestJson {
     /** Deeper than any real request; deeper input is refused before it costs stack. */
@@ -35,43 +43,85 @@ public final class ConferenceRequestJson {
                        Map<String, String> properties, Optional<String> promotionTicket) {
     }
 
-    /** Thrown for a body that is JSON but not a conference request; the message is for the caller. */
+    /** Thrown for a body that is not a conference request; the message is for the caller. */
     public static final class BadRequest extends Exception {
         private static final long serialVersionUID = 1L;
 
         public BadRequest(String message) {
-            super(message);
+            super(message, null, false, false);
         }
     }
 
-    /** Reads the fields out of a parsed tree; unknown fields are ignored, scalars are taken as strings. */
-    public static Body read(JsonNode root) throws BadRequest {
-        if (root == null || !root.isObject()) {
-            throw new BadRequest("body must be a JSON object");
+    /**
+     * Reads a request body: unknown fields are skipped, scalars are taken as strings, blank as absent.
+     * Throws {@link BadRequest} for JSON that is not a conference request, and Jackson's exception for
+     * text that is not JSON (or nests deeper than {@link #MAX_NESTING}).
+     */
+    public static Body read(JsonFactory factory, byte[] json) throws BadRequest, IOException {
+        try (JsonParser p = factory.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadRequest("body must be a JSON object");
+            }
+            String room = null;
+            String sessionId = null;
+            String machineUid = null;
+            String identity = null;
+            String ticket = null;
+            Map<String, String> properties = Map.of();
+            for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "room" -> room = scalar(p, value, field);
+                    case "sessionId" -> sessionId = scalar(p, value, field);
+                    case "machineUid" -> machineUid = scalar(p, value, field);
+                    case "identity" -> identity = scalar(p, value, field);
+                    case "promotionTicket" -> ticket = scalar(p, value, field);
+                    case "properties" -> properties = properties(p, value);
+                    default -> p.skipChildren();
+                }
+            }
+            if (room == null) {
+                throw new BadRequest("room is required");
+            }
+            return new Body(room, Optional.ofNullable(sessionId), Optional.ofNullable(machineUid),
+                    Optional.ofNullable(identity), properties, Optional.ofNullable(ticket));
         }
-        String room = scalar(root, "room").orElseThrow(() -> new BadRequest("room is required"));
+    }
+
+    private static Map<String, String> properties(JsonParser p, JsonToken token) throws BadRequest, IOException {
+        if (token == JsonToken.VALUE_NULL) {
+            return Map.of();
+        }
+        if (token != JsonToken.START_OBJECT) {
+            throw new BadRequest("properties must be an object");
+        }
         Map<String, String> properties = new LinkedHashMap<>();
-        JsonNode props = root.get("properties");
-        if (props != null && !props.isNull()) {
-            if (!props.isObject()) {
-                throw new BadRequest("properties must be an object");
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.VALUE_NULL) {
+                continue;
             }
-            for (Map.Entry<String, JsonNode> e : props.properties()) {
-                JsonNode value = e.getValue();
-                if (value.isNull()) {
-                    continue;
-                }
-                if (!value.isValueNode()) {
-                    throw new BadRequest("property '" + e.getKey() + "' must be a string, number or boolean");
-                }
-                properties.put(e.getKey(), value.asText());
+            if (!value.isScalarValue()) {
+                throw new BadRequest("property '" + name + "' must be a string, number or boolean");
             }
+            properties.put(name, p.getText());
         }
-        return new Body(room, scalar(root, "sessionId"), scalar(root, "machineUid"), scalar(root, "identity"),
-                properties, scalar(root, "promotionTicket"));
+        return properties;
     }
 
-    /** A string-valued field; numbers and booleans are taken as their text, blank as absent. */
+    /** The text of a scalar field (numbers and booleans as their text); null or blank is absent. */
+    private static String scalar(JsonParser p, JsonToken token, String field) throws BadRequest, IOException {
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (!token.isScalarValue()) {
+            throw new BadRequest(field + " must be a string");
+        }
+        String text = p.getText();
+        return text.isBlank() ? null : text;
+    }
+
+    /** A string-valued field of a parsed tree; numbers and booleans are taken as their text, blank as absent. */
     public static Optional<String> scalar(JsonNode root, String field) throws BadRequest {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
@@ -84,10 +134,40 @@ public final class ConferenceRequestJson {
         return text.isBlank() ? Optional.empty() : Optional.of(text);
     }
 
-    /** The answer, in Jicofo's field order, empty fields omitted. */
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    @JsonPropertyOrder({"room", "ready", "focusJid", "sessionId", "vnode", "properties"})
-    public record Answer(String room, Boolean ready, String focusJid, String sessionId, String vnode,
-                         Map<String, String> properties) {
+    /**
+     * Writes an answer in Jicofo's field order ({@code room, ready, focusJid, sessionId, vnode,
+     * properties}), absent fields omitted.
+     *
+     * @param vnode      the node id when redirected, else null
+     * @param sessionId  echoed when the request had one, else null
+     * @param properties answer properties, written in their iteration order
+     */
+    public static byte[] answer(JsonFactory factory, String room, boolean ready, String focusJid, String sessionId,
+                                String vnode, Map<String, String> properties) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("room", room);
+            g.writeBooleanField("ready", ready);
+            g.writeStringField("focusJid", focusJid);
+            if (sessionId != null) {
+                g.writeStringField("sessionId", sessionId);
+            }
+            if (vnode != null) {
+                g.writeStringField("vnode", vnode);
+            }
+            if (!properties.isEmpty()) {
+                g.writeObjectFieldStart("properties");
+                for (Map.Entry<String, String> e : properties.entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            // Writing to memory does not fail.
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }

@@ -35,17 +35,27 @@ public final class RequestBodies {
 
     /** Checks the content type, reads at most {@code maxBytes}, and parses JSON. */
     public static JsonNode readJson(Request request, int maxBytes, ObjectMapper mapper) throws Failure {
+        byte[] bytes = readJsonBytes(request, maxBytes);
+        try {
+            return mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw malformed(e);
+        }
+    }
+
+    /** Checks the content type and reads at most {@code maxBytes}, leaving the parsing to the caller. */
+    public static byte[] readJsonBytes(Request request, int maxBytes) throws Failure {
         if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
             throw new Failure(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "body must be application/json");
         }
-        byte[] bytes = readBytes(request, maxBytes);
-        try {
-            return mapper.readTree(bytes);
-        } catch (JacksonException e) {
-            throw new Failure(HttpStatus.BAD_REQUEST_400, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new Failure(HttpStatus.BAD_REQUEST_400, "malformed JSON");
-        }
+        return readBytes(request, maxBytes);
+    }
+
+    /** The 400 for a body Jackson could not read, with Jackson's reason but not its exception. */
+    public static Failure malformed(IOException e) {
+        return e instanceof JacksonException j
+                ? new Failure(HttpStatus.BAD_REQUEST_400, "malformed JSON: " + j.getOriginalMessage())
+                : new Failure(HttpStatus.BAD_REQUEST_400, "malformed JSON");
     }
 
     private static byte[] readBytes(Request request, int maxBytes) throws Failure {
