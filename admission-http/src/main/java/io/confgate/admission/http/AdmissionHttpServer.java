@@ -7,6 +7,7 @@ import io.confgate.admission.http.internal.AboutHandlers;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.HttpReplies;
 import io.confgate.admission.http.internal.JwtTokenReader;
+import io.confgate.admission.xmpp.XmppSignaling;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: Prometheus text format</li>
  * </ul>
  *
- * It also runs the engine's {@link AdmissionEngine#cleanUp()} every second. Close it to stop.
+ * It also runs the engine's {@link AdmissionEngine#cleanUp()} every second, and, when configured
+ * ({@code admission.xmpp.enabled}), the {@link XmppSignaling} to the visitors component and the nodes.
+ * Close it to stop.
  */
 public final class AdmissionHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdmissionHttpServer.class);
@@ -49,9 +52,12 @@ public final class AdmissionHttpServer implements AutoCloseable {
     private final AdmissionEngine engine;
     private final ScheduledExecutorService maintenance;
     private final Optional<String> developmentModeratorToken;
+    private final Optional<XmppSignaling> xmpp;
 
     private AdmissionHttpServer(Server server, ServerConnector connector, AdmissionEngine engine,
-                                ScheduledExecutorService maintenance, Optional<String> developmentModeratorToken) {
+                                ScheduledExecutorService maintenance, Optional<String> developmentModeratorToken,
+                                Optional<XmppSignaling> xmpp) {
+        this.xmpp = xmpp;
         this.server = server;
         this.connector = connector;
         this.engine = engine;
@@ -59,17 +65,45 @@ public final class AdmissionHttpServer implements AutoCloseable {
         this.developmentModeratorToken = developmentModeratorToken;
     }
 
-    /** Starts a server with a new engine built from {@code settings}. */
+    /**
+     * Starts a server with a new engine built from {@code settings}, and with XMPP signaling when
+     * {@code settings.xmpp()} is present (its connections come up in the background, with retries).
+     */
     public static AdmissionHttpServer start(ServerSettings settings) throws Exception {
-        return start(settings, AdmissionEngines.create(settings.admission()));
+        Objects.requireNonNull(settings, "settings");
+        if (settings.xmpp().isEmpty()) {
+            return start(settings, AdmissionEngines.create(settings.admission()), Optional.empty());
+        }
+        XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get());
+        AdmissionEngine engine = AdmissionEngines.builder(settings.admission())
+                .nodeLinkListener(xmpp).promotionListener(xmpp).build();
+        try {
+            return start(settings, engine, Optional.of(xmpp));
+        } catch (Exception | Error e) {
+            xmpp.close();
+            throw e;
+        }
     }
 
-    /** Starts a server around an existing engine (its configuration should be {@code settings.admission()}). */
+    /**
+     * Starts a server around an existing engine (its configuration should be {@code settings.admission()}).
+     * It speaks HTTP only: a focus that brings its own engine wires {@link XmppSignaling} (a
+     * {@code NodeLinkListener} and {@code PromotionListener}) into that engine itself.
+     */
     public static AdmissionHttpServer start(ServerSettings settings, AdmissionEngine engine) throws Exception {
+        if (settings.xmpp().isPresent()) {
+            log.warn("admission.xmpp is configured but the engine was supplied: XMPP signaling is not started");
+        }
+        return start(settings, engine, Optional.empty());
+    }
+
+    private static AdmissionHttpServer start(ServerSettings settings, AdmissionEngine engine,
+                                             Optional<XmppSignaling> xmpp) throws Exception {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(engine, "engine");
         ObjectMapper mapper = ConferenceRequestJson.newMapper();
         AdmissionMetrics metrics = AdmissionMetrics.create(engine);
+        xmpp.ifPresent(metrics::registerXmpp);
         TokenReader tokens = TokenReader.from(settings.tokens());
         Optional<String> devToken = Optional.empty();
         if (settings.moderation().developmentModeratorToken()) {
@@ -129,12 +163,14 @@ public final class AdmissionHttpServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         try {
             server.start();
-        } catch (Exception e) {
+            // After HTTP is up, so a bad XMPP account cannot leave a half-started server behind.
+            xmpp.ifPresent(x -> x.start(engine));
+        } catch (Exception | Error e) {
             maintenance.shutdownNow();
             server.stop();
             throw e;
         }
-        return new AdmissionHttpServer(server, connector, engine, maintenance, devToken);
+        return new AdmissionHttpServer(server, connector, engine, maintenance, devToken, xmpp);
     }
 
     private static Handler notFound(ObjectMapper mapper) {
@@ -172,6 +208,11 @@ public final class AdmissionHttpServer implements AutoCloseable {
         return engine;
     }
 
+    /** The XMPP signaling, when {@code admission.xmpp.enabled}. */
+    public Optional<XmppSignaling> xmpp() {
+        return xmpp;
+    }
+
     /** Blocks until the server stops. */
     public void join() throws InterruptedException {
         server.join();
@@ -180,6 +221,7 @@ public final class AdmissionHttpServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         maintenance.shutdownNow();
+        xmpp.ifPresent(XmppSignaling::close);
         server.stop();
     }
 }

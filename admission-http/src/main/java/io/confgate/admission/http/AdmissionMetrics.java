@@ -14,6 +14,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.confgate.admission.Outcome;
 import io.confgate.admission.Reason;
+import io.confgate.admission.xmpp.XmppSignaling;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -94,6 +95,49 @@ public final class AdmissionMetrics {
 
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Adds the XMPP edge's figures, read at scrape time: connect-vnode / disconnect-vnode IQs by result,
+     * promotion requests (and forged ones), promotion responses, conference IQs, malformed stanzas,
+     * failed component discoveries, and whether each connection is up.
+     */
+    public void registerXmpp(XmppSignaling xmpp) {
+        Objects.requireNonNull(xmpp, "xmpp");
+        CounterWithCallback.builder().name("admission_xmpp_vnode_iqs_total")
+                .help("connect-vnode and disconnect-vnode IQs: acknowledged, failed attempts, dropped after the last attempt")
+                .labelNames("result")
+                .callback(cb -> {
+                    XmppSignaling.Stats s = xmpp.stats();
+                    cb.call(s.vnodeIqsAcknowledged(), "acknowledged");
+                    cb.call(s.vnodeIqFailures(), "failed");
+                    cb.call(s.vnodeIqsDropped(), "dropped");
+                }).register(registry);
+        xmppCounter(xmpp, "admission_xmpp_promotion_requests_total", "promotion-request IQs from visitor nodes",
+                XmppSignaling.Stats::promotionRequests);
+        xmppCounter(xmpp, "admission_xmpp_forged_promotion_requests_total",
+                "promotion-request IQs refused: not from a node linked to that conference",
+                XmppSignaling.Stats::forgedPromotionRequests);
+        xmppCounter(xmpp, "admission_xmpp_promotion_responses_total", "promotion-response IQs sent to nodes",
+                XmppSignaling.Stats::promotionResponses);
+        xmppCounter(xmpp, "admission_xmpp_conference_iqs_total", "conference IQs answered",
+                XmppSignaling.Stats::conferenceIqs);
+        xmppCounter(xmpp, "admission_xmpp_malformed_stanzas_total", "stanzas refused as malformed",
+                XmppSignaling.Stats::malformedStanzas);
+        xmppCounter(xmpp, "admission_xmpp_component_discovery_failures_total",
+                "disco#info lookups that did not find the visitors component",
+                XmppSignaling.Stats::componentDiscoveryFailures);
+        GaugeWithCallback.builder().name("admission_xmpp_connected")
+                .help("1 while the XMPP connection (main or a node id) is up and logged in").labelNames("connection")
+                .callback(cb -> xmpp.connectionNames()
+                        .forEach(name -> cb.call(xmpp.isConnected(name) ? 1 : 0, name)))
+                .register(registry);
+    }
+
+    private void xmppCounter(XmppSignaling xmpp, String name, String help,
+                             java.util.function.ToLongFunction<XmppSignaling.Stats> value) {
+        CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.applyAsLong(xmpp.stats()))).register(registry);
     }
 
     void recordDecision(Decision decision) {

@@ -49,6 +49,10 @@ public final class AdmissionServerMain {
         System.out.println("Try: curl -s -X POST " + server.uri() + "/conference-request/v1 "
                 + "-H 'Content-Type: application/json' "
                 + "-d '{\"room\":\"demo@conference.meet.jitsi\",\"properties\":{\"visitors-version\":1}}'");
+        System.out.println(settings.xmpp().map(x -> "XMPP signaling on: main " + x.main() + ", "
+                + x.nodes().size() + " node connections, visitors component "
+                + x.visitorsComponent().map(Object::toString).orElse("discovered from " + x.main().xmppDomain()))
+                .orElse("XMPP signaling off (admission.xmpp.enabled = false): HTTP only"));
         server.developmentModeratorToken().ifPresent(token -> System.out.println(
                 "Development moderator token (valid for this run only; never use in production):\n  " + token));
         server.join();

@@ -3,6 +3,7 @@ package io.confgate.admission.http;
 import com.typesafe.config.Config;
 import io.confgate.admission.AdmissionConfig;
 import io.confgate.admission.http.internal.HoconSettings;
+import io.confgate.admission.xmpp.XmppSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +21,12 @@ import org.jxmpp.jid.EntityBareJid;
  * @param http      request handling ({@code admission.http.*}, {@code jicofo.authentication.enabled})
  * @param tokens     token verification ({@code admission.jwt.*})
  * @param moderation moderator endpoints ({@code admission.promotion.*} beyond the engine's settings)
+ * @param xmpp       XMPP signaling to the visitors component and the nodes, when
+ *                   {@code admission.xmpp.enabled} ({@code jicofo.xmpp.client}, {@code jicofo.xmpp.visitors.*},
+ *                   {@code admission.xmpp.*}); empty runs HTTP only
  */
-public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens, Moderation moderation) {
+public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens, Moderation moderation,
+                             Optional<XmppSettings> xmpp) {
 
     public ServerSettings {
         Objects.requireNonNull(admission, "admission");
@@ -29,9 +34,21 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, To
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(moderation, "moderation");
+        Objects.requireNonNull(xmpp, "xmpp");
+        xmpp.ifPresent(x -> x.nodes().keySet().forEach(id -> {
+            if (admission.nodes().stream().noneMatch(n -> n.id().equals(id))) {
+                throw new IllegalArgumentException("invalid configuration 'jicofo.xmpp.visitors." + id
+                        + "': an XMPP account for a node that is not a visitor node");
+            }
+        }));
     }
 
-    /** Settings with the default moderation (no development token, long polls up to 30 s). */
+    /** Settings without XMPP signaling. */
+    public ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens, Moderation moderation) {
+        this(admission, rest, http, tokens, moderation, Optional.empty());
+    }
+
+    /** Settings with the default moderation (no development token, long polls up to 30 s) and no XMPP. */
     public ServerSettings(AdmissionConfig admission, Rest rest, Http http, Tokens tokens) {
         this(admission, rest, http, tokens, Moderation.defaults());
     }
@@ -54,22 +71,27 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, Http http, To
     /** The same settings with another port ({@code 0}: any free port). */
     public ServerSettings withPort(int port) {
         return new ServerSettings(admission, new Rest(rest.host(), port, rest.conferenceRequestEnabled()), http, tokens,
-                moderation);
+                moderation, xmpp);
     }
 
     /** The same settings with other token settings. */
     public ServerSettings withTokens(Tokens newTokens) {
-        return new ServerSettings(admission, rest, http, newTokens, moderation);
+        return new ServerSettings(admission, rest, http, newTokens, moderation, xmpp);
     }
 
     /** The same settings with another engine configuration. */
     public ServerSettings withAdmission(AdmissionConfig newAdmission) {
-        return new ServerSettings(newAdmission, rest, http, tokens, moderation);
+        return new ServerSettings(newAdmission, rest, http, tokens, moderation, xmpp);
     }
 
     /** The same settings with other moderation settings. */
     public ServerSettings withModeration(Moderation newModeration) {
-        return new ServerSettings(admission, rest, http, tokens, newModeration);
+        return new ServerSettings(admission, rest, http, tokens, newModeration, xmpp);
+    }
+
+    /** The same settings with other XMPP settings (empty: HTTP only). */
+    public ServerSettings withXmpp(Optional<XmppSettings> newXmpp) {
+        return new ServerSettings(admission, rest, http, tokens, moderation, newXmpp);
     }
 
     /**

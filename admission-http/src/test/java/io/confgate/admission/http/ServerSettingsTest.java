@@ -50,6 +50,76 @@ class ServerSettingsTest {
         assertFalse(s.tokens().verifying());
         assertTrue(s.admission().promotion().autoAllow(), "auto_allow_visitor_promotion, as the deployment notes");
         assertTrue(s.moderation().developmentModeratorToken());
+        assertTrue(s.xmpp().isEmpty(), "the demo's nodes have no Prosody: XMPP stays off");
+    }
+
+    private static final String XMPP = """
+            admission.xmpp.enabled = true
+            jicofo.xmpp.client {
+              hostname = "10.0.0.1"
+              domain = "auth.meet.example"
+              xmpp-domain = "meet.example"
+              password = "main-secret"
+              conference-muc-jid = "conference.meet.example"
+            }
+            jicofo.xmpp.visitors {
+              v1 { hostname = "10.0.0.11", port = 52223, domain = "auth.meet.example", xmpp-domain = "v1.meet.example",
+                   conference-service = "muc.v1.meet.example", password = "v1-secret", disable-certificate-verification = true }
+              v2 { hostname = "10.0.0.12", domain = "auth.meet.example", xmpp-domain = "v2.meet.example",
+                   password = "v2-secret", use-tls = false }
+              v3 { enabled = false, domain = "auth.v3" }
+            }
+            """;
+
+    @Test
+    void xmppIsReadFromJicofosKeys() throws IOException {
+        ServerSettings s = ServerSettings.load(Optional.of(write(XMPP)));
+        var x = s.xmpp().orElseThrow();
+        assertEquals("10.0.0.1", x.main().host());
+        assertEquals(5222, x.main().port());
+        assertEquals("auth.meet.example", x.main().domain().toString());
+        assertEquals("meet.example", x.main().xmppDomain().toString());
+        assertEquals("focus", x.main().username());
+        assertEquals("main-secret", x.main().password());
+        assertTrue(x.main().useTls());
+        assertEquals("conference.meet.example", x.conferenceDomain().toString());
+        assertTrue(x.visitorsComponent().isEmpty(), "discovered unless configured");
+        assertEquals(java.util.List.of("v1", "v2"), java.util.List.copyOf(x.nodes().keySet()), "v3 is disabled");
+        var v1 = x.nodes().get("v1");
+        assertEquals(52223, v1.port());
+        assertEquals("muc.v1.meet.example", v1.conferenceService().toString());
+        assertEquals("v1.meet.example", v1.xmppDomain().toString());
+        assertTrue(v1.disableCertificateVerification());
+        var v2 = x.nodes().get("v2");
+        assertEquals(5222, v2.port());
+        assertEquals("conference.v2.meet.example", v2.conferenceService().toString());
+        assertFalse(v2.useTls());
+        assertFalse(v2.disableCertificateVerification());
+        assertEquals(Duration.ofSeconds(15), x.replyTimeout());
+        assertEquals(5, x.maxSendAttempts());
+        assertFalse(x.toString().contains("secret"), "passwords stay out of logs: " + x);
+
+        ServerSettings configured = ServerSettings.load(Optional.of(write(XMPP
+                + "admission.xmpp { visitors-component-address = \"visitors.meet.example\", reply-timeout = 3 s }")));
+        assertEquals("visitors.meet.example", configured.xmpp().orElseThrow().visitorsComponent().orElseThrow().toString());
+        assertEquals(Duration.ofSeconds(3), configured.xmpp().orElseThrow().replyTimeout());
+    }
+
+    @Test
+    void xmppMistakesFailNamingTheKey() throws IOException {
+        assertTrue(failure(XMPP + "jicofo.xmpp.client.password = \"\"")
+                .contains("'jicofo.xmpp.client.password': required"));
+        assertTrue(failure(XMPP + "jicofo.xmpp.visitors.v2.xmpp-domain = null")
+                .contains("'jicofo.xmpp.visitors.\"v2\".xmpp-domain': required"));
+        assertTrue(failure(XMPP + "jicofo.xmpp.visitors.v1.hostname = null")
+                .contains("'jicofo.xmpp.visitors.\"v1\".hostname': required"));
+        assertTrue(failure(XMPP + "jicofo.xmpp.visitors.v1.port = 70000")
+                .contains("'jicofo.xmpp.visitors.\"v1\".port': must be 1..65535"));
+        assertTrue(failure(XMPP + "admission.xmpp.visitors-component-address = \"a@b@c\"")
+                .contains("'admission.xmpp.visitors-component-address'"));
+        assertTrue(failure(XMPP + "jicofo.xmpp.client.conference-muc-jid = \"bad domain\"")
+                .contains("'jicofo.xmpp.client.conference-muc-jid'"));
+        assertTrue(failure(XMPP + "admission.xmpp.retry-min = 0 s").contains("admission.xmpp"));
     }
 
     @Test

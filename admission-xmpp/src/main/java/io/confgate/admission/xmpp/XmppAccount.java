@@ -15,9 +15,18 @@ import org.jxmpp.jid.DomainBareJid;
  * @param username          the account
  * @param password          its password
  * @param useTls            require TLS (a loopback test server may run without)
+ * @param disableCertificateVerification accept any server certificate and host name (Jicofo's key of the
+ *                          same name, used with self-signed node certificates); TLS still encrypts
  */
 public record XmppAccount(String host, int port, DomainBareJid domain, DomainBareJid xmppDomain,
-                          DomainBareJid conferenceService, String username, String password, boolean useTls) {
+                          DomainBareJid conferenceService, String username, String password, boolean useTls,
+                          boolean disableCertificateVerification) {
+    /** An account whose server certificate is verified. */
+    public XmppAccount(String host, int port, DomainBareJid domain, DomainBareJid xmppDomain,
+                       DomainBareJid conferenceService, String username, String password, boolean useTls) {
+        this(host, port, domain, xmppDomain, conferenceService, username, password, useTls, false);
+    }
+
     public XmppAccount {
         Objects.requireNonNull(host, "host");
         if (port < 1 || port > 65_535) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jxmpp.jid.DomainBareJid;
 import org.jxmpp.jid.Jid;
 
@@ -12,7 +13,10 @@ import org.jxmpp.jid.Jid;
  *
  * @param main              the focus's account on the main Prosody (answers conference IQs, sends
  *                          connect-vnode / disconnect-vnode)
- * @param visitorsComponent the visitors component's address on the main Prosody
+ * @param visitorsComponent the visitors component's address on the main Prosody; when empty it is
+ *                          discovered after each login, as Jicofo does: the identity of category
+ *                          {@code component} and type {@code visitors} in the disco#info of the main
+ *                          account's XMPP domain (what mod_visitors_component advertises) names it
  * @param conferenceDomain  the main MUC domain; a node's room {@code r@conference.v1…} is {@code r@} this
  * @param nodes             node id → the focus's account on that node's Prosody
  * @param replyTimeout      how long a sent IQ waits for its reply
@@ -20,7 +24,7 @@ import org.jxmpp.jid.Jid;
  * @param retryMax          longest retry delay
  * @param maxSendAttempts   attempts per connect-vnode / disconnect-vnode before it is dropped (and counted)
  */
-public record XmppSettings(XmppAccount main, Jid visitorsComponent, DomainBareJid conferenceDomain,
+public record XmppSettings(XmppAccount main, Optional<Jid> visitorsComponent, DomainBareJid conferenceDomain,
                            Map<String, XmppAccount> nodes, Duration replyTimeout, Duration retryMin,
                            Duration retryMax, int maxSendAttempts) {
     public XmppSettings {
@@ -34,6 +38,14 @@ public record XmppSettings(XmppAccount main, Jid visitorsComponent, DomainBareJi
         if (maxSendAttempts < 1) {
             throw new IllegalArgumentException("maxSendAttempts must be >= 1");
         }
+    }
+
+    /** Settings with a configured component address (no discovery). */
+    public XmppSettings(XmppAccount main, Jid visitorsComponent, DomainBareJid conferenceDomain,
+                        Map<String, XmppAccount> nodes, Duration replyTimeout, Duration retryMin,
+                        Duration retryMax, int maxSendAttempts) {
+        this(main, Optional.of(visitorsComponent), conferenceDomain, nodes, replyTimeout, retryMin, retryMax,
+                maxSendAttempts);
     }
 
     private static void positive(Duration d, String name) {

@@ -42,9 +42,13 @@ import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.parsing.ExceptionLoggingCallback;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
+import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
+import org.jxmpp.jid.DomainBareJid;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.stringprep.XmppStringprepException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,9 +85,12 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
     private volatile Link main;
     private final Map<String, Link> nodeLinks = new LinkedHashMap<>();
     private volatile boolean closed;
+    /** Where connect-vnode and disconnect-vnode go: configured, or discovered after each login. */
+    private volatile Jid componentAddress;
 
     private XmppSignaling(XmppSettings settings) {
         this.settings = settings;
+        this.componentAddress = settings.visitorsComponent().orElse(null);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "admission-xmpp");
             t.setDaemon(true);
@@ -100,7 +107,7 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
     /** What happened so far; for metrics and tests. */
     public record Stats(long vnodeIqsAcknowledged, long vnodeIqFailures, long vnodeIqsDropped,
                         long promotionRequests, long forgedPromotionRequests, long promotionResponses,
-                        long conferenceIqs, long malformedStanzas) {
+                        long conferenceIqs, long malformedStanzas, long componentDiscoveryFailures) {
     }
 
     private static final class Counters {
@@ -112,12 +119,13 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
         final AtomicLong responses = new AtomicLong();
         final AtomicLong conferenceIqs = new AtomicLong();
         final AtomicLong malformed = new AtomicLong();
+        final AtomicLong discoveryFailures = new AtomicLong();
     }
 
     public Stats stats() {
         return new Stats(counters.acknowledged.get(), counters.failures.get(), counters.dropped.get(),
                 counters.promotionRequests.get(), counters.forged.get(), counters.responses.get(),
-                counters.conferenceIqs.get(), counters.malformed.get());
+                counters.conferenceIqs.get(), counters.malformed.get(), counters.discoveryFailures.get());
     }
 
     /** Connects everything (in the background, with retries) and serves IQs with this engine's decisions. */
@@ -145,6 +153,19 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
             nodeLinks.put(node.id(), link);
             link.attemptSoon(0);
         }
+    }
+
+    /** The visitors component's address: configured, or discovered (empty until discovered). */
+    public Optional<Jid> visitorsComponent() {
+        return Optional.ofNullable(componentAddress);
+    }
+
+    /** Names of the connections: "main", then the node ids. */
+    public List<String> connectionNames() {
+        List<String> names = new ArrayList<>();
+        names.add("main");
+        names.addAll(settings.nodes().keySet());
+        return names;
     }
 
     /** Whether the named connection ("main" or a node id) is up and logged in. */
@@ -178,16 +199,20 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
             this.account = account;
             this.node = node;
             try {
-                XMPPTCPConnectionConfiguration config = XMPPTCPConnectionConfiguration.builder()
+                XMPPTCPConnectionConfiguration.Builder config = XMPPTCPConnectionConfiguration.builder()
                         .setUsernameAndPassword(account.username(), account.password())
                         .setXmppDomain(account.domain())
                         .setHost(account.host())
                         .setPort(account.port())
                         .setResource("focus")
                         .setSecurityMode(account.useTls() ? SecurityMode.required : SecurityMode.disabled)
-                        .setConnectTimeout((int) settings.replyTimeout().toMillis())
-                        .build();
-                this.connection = new XMPPTCPConnection(config);
+                        .setConnectTimeout((int) settings.replyTimeout().toMillis());
+                if (account.disableCertificateVerification()) {
+                    // The operator's explicit choice (Jicofo's disable-certificate-verification).
+                    config.setCustomX509TrustManager(TrustAnyCertificate.INSTANCE)
+                            .setHostnameVerifier((host, session) -> true);
+                }
+                this.connection = new XMPPTCPConnection(config.build());
             } catch (RuntimeException | org.jxmpp.stringprep.XmppStringprepException e) {
                 throw new IllegalArgumentException("invalid XMPP account " + account + ": " + e.getMessage(), e);
             }
@@ -230,6 +255,8 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
             log.info("XMPP {} connected as {}", name, c.getUser());
             if (node != null) {
                 engine.setNodeState(node.id(), node.initialState());
+            } else if (settings.visitorsComponent().isEmpty()) {
+                scheduler.execute(() -> discoverComponent(c, settings.retryMin().toMillis()));
             }
         }
 
@@ -248,6 +275,69 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
                 engine.setNodeState(node.id(), NodeState.DOWN);
                 attemptSoon(settings.retryMin().toMillis());
             }
+        }
+    }
+
+    /** Accepts any certificate chain: only for accounts with disable-certificate-verification. */
+    private enum TrustAnyCertificate implements javax.net.ssl.X509TrustManager {
+        INSTANCE;
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
+    }
+
+    // ---------------------------------------------------------------- component discovery
+
+    /**
+     * Finds the visitors component as Jicofo does: disco#info of the main XMPP domain, identity
+     * {@code component/visitors}, whose name is the address. Retried with backoff while the connection
+     * that asked is up; a new login starts over.
+     */
+    private void discoverComponent(XMPPConnection connection, long backoffMillis) {
+        if (closed || !connection.isAuthenticated()) {
+            return;
+        }
+        DomainBareJid domain = settings.main().xmppDomain();
+        String failure;
+        try {
+            DiscoverInfo info = ServiceDiscoveryManager.getInstanceFor(connection).discoverInfo(domain);
+            Optional<String> address = info.getIdentities().stream()
+                    .filter(i -> "component".equals(i.getCategory()) && "visitors".equals(i.getType()))
+                    .map(DiscoverInfo.Identity::getName)
+                    .filter(name -> name != null && !name.isBlank())
+                    .findFirst();
+            if (address.isPresent()) {
+                Jid found = JidCreate.from(address.get().trim());
+                if (!found.equals(componentAddress)) {
+                    log.info("Visitors component discovered at {} (disco#info of {})", found, domain);
+                }
+                componentAddress = found;
+                return;
+            }
+            failure = "no identity component/visitors in its disco#info (is mod_visitors_component loaded?)";
+        } catch (XmppStringprepException e) {
+            failure = "the advertised address is not a JID: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            failure = e.toString();
+        }
+        counters.discoveryFailures.incrementAndGet();
+        log.warn("Visitors component not found on {}: {}; asking again in {} ms", domain, failure, backoffMillis);
+        if (!closed) {
+            scheduler.schedule(() -> discoverComponent(connection,
+                    Math.min(backoffMillis * 2, settings.retryMax().toMillis())), backoffMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -283,7 +373,7 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
         }
         VisitorsIq iq = new VisitorsIq(room, Optional.empty(), List.of(command));
         iq.setType(IQ.Type.set);
-        iq.setTo(settings.visitorsComponent());
+        Jid component = componentAddress;
         Runnable retry = () -> {
             counters.failures.incrementAndGet();
             if (attempt >= settings.maxSendAttempts()) {
@@ -300,6 +390,13 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
             retry.run();
             return;
         }
+        if (component == null) {
+            log.warn("{} for {} not sent (attempt {}): the visitors component is not discovered yet", command, room,
+                    attempt);
+            retry.run();
+            return;
+        }
+        iq.setTo(component);
         connection.sendIqRequestAsync(iq, settings.replyTimeout().toMillis())
                 .onSuccess(reply -> counters.acknowledged.incrementAndGet())
                 .onError(e -> {

@@ -23,7 +23,6 @@ import io.confgate.admission.xmpp.stanza.VisitorsCommand;
 import io.confgate.admission.xmpp.stanza.VisitorsIq;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -148,15 +147,6 @@ class ProsodyVisitorsTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(ProsodyHarness.timeout());
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                fail("timed out waiting for: " + what + prosody.logs());
-            }
-            Thread.sleep(50);
-        }
-    }
 
     private static ConferenceIq conference(String session) throws Exception {
         ConferenceIq request = ConferenceIq.request(ROOM, Optional.empty(), Optional.of(session),
@@ -301,5 +291,9 @@ class ProsodyVisitorsTest {
             xml.setEmptyElement();
             return xml;
         }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        prosody.await(what, condition);
     }
 }

@@ -12,15 +12,21 @@ import io.confgate.admission.NodeState;
 import io.confgate.admission.VisitorNode;
 import io.confgate.admission.http.ServerSettings;
 import io.confgate.admission.promotion.PromotionConfig;
+import io.confgate.admission.xmpp.XmppAccount;
+import io.confgate.admission.xmpp.XmppSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.jxmpp.jid.DomainBareJid;
 import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
 
@@ -56,9 +62,11 @@ public final class HoconSettings {
 
     public static ServerSettings read(Config config) {
         try {
-            return new ServerSettings(admission(config), rest(config), http(config), tokens(config),
+            AdmissionConfig admission = admission(config);
+            return new ServerSettings(admission, rest(config), http(config), tokens(config),
                     new ServerSettings.Moderation(config.getBoolean("admission.promotion.development-moderator-token"),
-                            config.getDuration("admission.promotion.max-wait")));
+                            config.getDuration("admission.promotion.max-wait")),
+                    xmpp(config, admission));
         } catch (ConfigException e) {
             // Typesafe's messages name the origin (file: line) and the key.
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
@@ -158,6 +166,101 @@ public final class HoconSettings {
                 ? Optional.of(c.getBoolean("admission.http.sip-gateway-enabled")) : Optional.empty();
         return new ServerSettings.Http((int) maxBody, c.getStringList("admission.http.cors-allowed-origins"),
                 focus, c.getBoolean("jicofo.authentication.enabled"), sip);
+    }
+
+    /**
+     * The XMPP edge, when {@code admission.xmpp.enabled}: the main account from {@code jicofo.xmpp.client},
+     * one account per visitor node from its {@code jicofo.xmpp.visitors.<id>} block (Jicofo's keys).
+     */
+    private static Optional<XmppSettings> xmpp(Config c, AdmissionConfig admission) {
+        if (!c.getBoolean("admission.xmpp.enabled")) {
+            return Optional.empty();
+        }
+        Config client = c.getConfig("jicofo.xmpp.client");
+        DomainBareJid clientDomain = domain(client, "domain", "jicofo.xmpp.client");
+        XmppAccount main = account(client, "jicofo.xmpp.client", clientDomain,
+                client.hasPath("xmpp-domain") ? domain(client, "xmpp-domain", "jicofo.xmpp.client") : clientDomain,
+                domain(client, "conference-muc-jid", "jicofo.xmpp.client"));
+        Map<String, XmppAccount> nodes = new LinkedHashMap<>();
+        for (VisitorNode node : admission.nodes()) {
+            String base = "jicofo.xmpp.visitors." + quoted(node.id());
+            Config n = c.getConfig(base);
+            DomainBareJid xmppDomain = domain(n, "xmpp-domain", base);
+            DomainBareJid service = n.hasPath("conference-service") ? domain(n, "conference-service", base)
+                    : domainOf("conference." + xmppDomain, base + ".conference-service");
+            nodes.put(node.id(), account(n, base, domain(n, "domain", base), xmppDomain, service));
+        }
+        String component = c.getString("admission.xmpp.visitors-component-address").trim();
+        Optional<Jid> componentAddress = Optional.empty();
+        if (!component.isEmpty()) {
+            try {
+                componentAddress = Optional.of(JidCreate.from(strict(component)));
+            } catch (XmppStringprepException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid configuration 'admission.xmpp.visitors-component-address': '"
+                        + component + "' is not a valid address", e);
+            }
+        }
+        try {
+            return Optional.of(new XmppSettings(main, componentAddress, domain(client, "conference-muc-jid",
+                    "jicofo.xmpp.client"), nodes, c.getDuration("admission.xmpp.reply-timeout"),
+                    c.getDuration("admission.xmpp.retry-min"), c.getDuration("admission.xmpp.retry-max"),
+                    c.getInt("admission.xmpp.max-send-attempts")));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid configuration 'admission.xmpp': " + e.getMessage(), e);
+        }
+    }
+
+    private static XmppAccount account(Config block, String base, DomainBareJid domain, DomainBareJid xmppDomain,
+                                       DomainBareJid conferenceService) {
+        if (!block.hasPath("hostname")) {
+            throw new IllegalArgumentException("invalid configuration '" + base + ".hostname': required when "
+                    + "admission.xmpp.enabled (where that Prosody listens)");
+        }
+        if (!block.hasPath("password") || block.getString("password").isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration '" + base + ".password': required when "
+                    + "admission.xmpp.enabled");
+        }
+        int port = block.hasPath("port") ? block.getInt("port") : 5222;
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("invalid configuration '" + base + ".port': must be 1..65535, was "
+                    + port);
+        }
+        return new XmppAccount(block.getString("hostname"), port, domain, xmppDomain, conferenceService,
+                block.hasPath("username") ? block.getString("username") : "focus", block.getString("password"),
+                !block.hasPath("use-tls") || block.getBoolean("use-tls"),
+                block.hasPath("disable-certificate-verification")
+                        && block.getBoolean("disable-certificate-verification"));
+    }
+
+    private static DomainBareJid domain(Config block, String key, String base) {
+        if (!block.hasPath(key)) {
+            throw new IllegalArgumentException("invalid configuration '" + base + "." + key + "': required when "
+                    + "admission.xmpp.enabled");
+        }
+        return domainOf(block.getString(key), base + "." + key);
+    }
+
+    /** Refuses what jxmpp's lenient parser lets through: blanks anywhere, and a second '@'. */
+    private static String strict(String value) throws XmppStringprepException {
+        int at = value.indexOf('@');
+        int slash = value.indexOf('/');
+        if (value.chars().anyMatch(Character::isWhitespace)
+                || (at >= 0 && value.indexOf('@', at + 1) >= 0 && (slash < 0 || value.indexOf('@', at + 1) < slash))) {
+            throw new XmppStringprepException(value, "not an XMPP address");
+        }
+        return value;
+    }
+
+    private static DomainBareJid domainOf(String value, String key) {
+        try {
+            if (value.indexOf('@') >= 0 || value.indexOf('/') >= 0) {
+                throw new XmppStringprepException(value, "a domain has no '@' or '/'");
+            }
+            return JidCreate.domainBareFrom(strict(value));
+        } catch (XmppStringprepException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid configuration '" + key + "': '" + value
+                    + "' is not a valid domain", e);
+        }
     }
 
     private static ServerSettings.Tokens tokens(Config c) {
