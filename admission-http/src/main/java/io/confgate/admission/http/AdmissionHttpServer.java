@@ -7,6 +7,7 @@ import io.confgate.admission.http.internal.AboutHandlers;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.HttpReplies;
 import io.confgate.admission.http.internal.JwtTokenReader;
+import io.confgate.admission.xmpp.ConferenceTokens;
 import io.confgate.admission.xmpp.XmppSignaling;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -74,7 +75,17 @@ public final class AdmissionHttpServer implements AutoCloseable {
         if (settings.xmpp().isEmpty()) {
             return start(settings, AdmissionEngines.create(settings.admission()), Optional.empty());
         }
-        XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get());
+        // Conference IQs read their token as HTTP reads its Bearer header (the development moderator
+        // key, if any, is HTTP-only: promotion endpoints are not offered over XMPP).
+        TokenReader tokens = TokenReader.from(settings.tokens());
+        XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get(), token -> {
+            try {
+                TokenClaims claims = tokens.read(token);
+                return new ConferenceTokens.Bearer(claims.userId(), claims.groupId(), claims.moderator());
+            } catch (InvalidTokenException e) {
+                throw new ConferenceTokens.Refused(e.getMessage());
+            }
+        });
         AdmissionEngine engine = AdmissionEngines.builder(settings.admission())
                 .nodeLinkListener(xmpp).promotionListener(xmpp).build();
         try {

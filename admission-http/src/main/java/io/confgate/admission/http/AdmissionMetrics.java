@@ -124,6 +124,8 @@ public final class AdmissionMetrics {
                 XmppSignaling.Stats::conferenceIqs);
         xmppCounter(xmpp, "admission_xmpp_malformed_stanzas_total", "stanzas refused as malformed",
                 XmppSignaling.Stats::malformedStanzas);
+        xmppCounter(xmpp, "admission_xmpp_refused_tokens_total", "conference IQs refused for their token",
+                XmppSignaling.Stats::refusedTokens);
         xmppCounter(xmpp, "admission_xmpp_component_discovery_failures_total",
                 "disco#info lookups that did not find the visitors component",
                 XmppSignaling.Stats::componentDiscoveryFailures);

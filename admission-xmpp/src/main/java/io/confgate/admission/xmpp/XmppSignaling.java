@@ -75,6 +75,7 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
     private static final Logger log = LoggerFactory.getLogger(XmppSignaling.class);
 
     private final XmppSettings settings;
+    private final ConferenceTokens tokens;
     private final ScheduledExecutorService scheduler;
     private final Map<EntityBareJid, Set<String>> linkedNodes = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> linkSequence = new ConcurrentHashMap<>();
@@ -88,8 +89,9 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
     /** Where connect-vnode and disconnect-vnode go: configured, or discovered after each login. */
     private volatile Jid componentAddress;
 
-    private XmppSignaling(XmppSettings settings) {
+    private XmppSignaling(XmppSettings settings, ConferenceTokens tokens) {
         this.settings = settings;
+        this.tokens = tokens;
         this.componentAddress = settings.visitorsComponent().orElse(null);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "admission-xmpp");
@@ -98,16 +100,25 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
         });
     }
 
-    /** A signaling edge for these settings; nothing connects until {@link #start}. */
+    /**
+     * A signaling edge for these settings that ignores the {@code token} of conference IQs; nothing
+     * connects until {@link #start}.
+     */
     public static XmppSignaling create(XmppSettings settings) {
+        return create(settings, ConferenceTokens.ignored());
+    }
+
+    /** A signaling edge that reads the {@code token} of conference IQs with {@code tokens}. */
+    public static XmppSignaling create(XmppSettings settings, ConferenceTokens tokens) {
         StanzaProviders.register();
-        return new XmppSignaling(Objects.requireNonNull(settings, "settings"));
+        return new XmppSignaling(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(tokens, "tokens"));
     }
 
     /** What happened so far; for metrics and tests. */
     public record Stats(long vnodeIqsAcknowledged, long vnodeIqFailures, long vnodeIqsDropped,
                         long promotionRequests, long forgedPromotionRequests, long promotionResponses,
-                        long conferenceIqs, long malformedStanzas, long componentDiscoveryFailures) {
+                        long conferenceIqs, long malformedStanzas, long componentDiscoveryFailures,
+                        long refusedTokens) {
     }
 
     private static final class Counters {
@@ -120,12 +131,14 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
         final AtomicLong conferenceIqs = new AtomicLong();
         final AtomicLong malformed = new AtomicLong();
         final AtomicLong discoveryFailures = new AtomicLong();
+        final AtomicLong refusedTokens = new AtomicLong();
     }
 
     public Stats stats() {
         return new Stats(counters.acknowledged.get(), counters.failures.get(), counters.dropped.get(),
                 counters.promotionRequests.get(), counters.forged.get(), counters.responses.get(),
-                counters.conferenceIqs.get(), counters.malformed.get(), counters.discoveryFailures.get());
+                counters.conferenceIqs.get(), counters.malformed.get(), counters.discoveryFailures.get(),
+                counters.refusedTokens.get());
     }
 
     /** Connects everything (in the background, with retries) and serves IQs with this engine's decisions. */
@@ -579,9 +592,21 @@ public final class XmppSignaling implements NodeLinkListener, PromotionListener,
         }
         EntityBareJid room = iq.room().orElseThrow();
         Map<String, String> props = iq.properties();
+        ConferenceTokens.Bearer bearer = ConferenceTokens.Bearer.NONE;
+        if (iq.token().isPresent()) {
+            try {
+                bearer = tokens.read(iq.token().get());
+            } catch (ConferenceTokens.Refused e) {
+                counters.refusedTokens.incrementAndGet();
+                return error(iq, StanzaError.Condition.not_authorized, e.getMessage());
+            }
+        }
         Decision decision = engine.decide(JoinRequest.builder(room)
                 .sessionId(iq.sessionId().orElse(null))
                 .machineUid(iq.machineUid().orElse(null))
+                .userId(bearer.userId().orElse(null))
+                .groupId(bearer.groupId().orElse(null))
+                .moderator(bearer.moderator())
                 .address(iq.getFrom())
                 .supportsVisitors(props.containsKey("visitors-version"))
                 .visitorRequested("true".equalsIgnoreCase(props.get("visitor")))

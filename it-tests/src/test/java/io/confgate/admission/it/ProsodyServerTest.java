@@ -2,12 +2,17 @@ package io.confgate.admission.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.confgate.admission.JoinRequest;
 import io.confgate.admission.http.ServerSettings;
 import io.confgate.admission.xmpp.XmppSignaling;
+import io.confgate.admission.xmpp.stanza.ConferenceIq;
 import io.confgate.admission.xmpp.stanza.VisitorsCommand;
 import io.confgate.admission.xmpp.stanza.VisitorsIq;
 import java.net.http.HttpRequest;
@@ -24,15 +29,18 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.iqrequest.AbstractIqRequestHandler;
 import org.jivesoftware.smack.iqrequest.IQRequestHandler;
 import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.jxmpp.jid.impl.JidCreate;
 
 /**
  * The standalone server as an operator runs it: a jicofo.conf-style HOCON file with
@@ -54,7 +62,7 @@ class ProsodyServerTest {
         prosody = ProsodyHarness.create(dir, List.of("main.test", "bare.test", "v1.test"),
                 Map.of("main.test", "visitors@main.test/component"));
         for (String[] account : new String[][] {{"focus", "main.test"}, {"visitors", "main.test"},
-                {"focus", "bare.test"}, {"focus", "v1.test"}}) {
+                {"client", "main.test"}, {"focus", "bare.test"}, {"focus", "v1.test"}}) {
             prosody.register(account[0], account[1], PASSWORD);
         }
         prosody.start();
@@ -152,6 +160,48 @@ class ProsodyServerTest {
             assertTrue(sample(metrics, "admission_xmpp_component_discovery_failures_total") >= 2);
             assertTrue(sample(metrics, "admission_xmpp_vnode_iqs_total{result=\"failed\"}") >= 1);
         }
+    }
+
+    @Test
+    void aConferenceIqsTokenIsCheckedAsTheBearerHeaderIs() throws Exception {
+        ServerSettings settings = settings("main.test").withTokens(new ServerSettings.Tokens(Optional.of("it-secret"),
+                List.of(), List.of(), List.of(), java.time.Duration.ofSeconds(30)));
+        try (HttpHarness http = HttpHarness.start(settings)) {
+            XmppSignaling xmpp = http.server.xmpp().orElseThrow();
+            await("main connected", () -> xmpp.isConnected("main"));
+            XMPPTCPConnection client = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
+                    .setUsernameAndPassword("client", PASSWORD).setXmppDomain("main.test").setHost("127.0.0.1")
+                    .setPort(prosody.port).setResource("web").setSecurityMode(SecurityMode.disabled).build());
+            client.setUseStreamManagement(false);
+            client.connect().login();
+            try {
+                String good = JWT.create().withClaim("context", Map.of("user", Map.of("id", "alice")))
+                        .sign(Algorithm.HMAC256("it-secret"));
+                String forged = JWT.create().withClaim("context", Map.of("user", Map.of("id", "alice")))
+                        .sign(Algorithm.HMAC256("not-the-secret"));
+                ConferenceIq answer = assertInstanceOf(ConferenceIq.class,
+                        client.sendIqRequestAndWaitForResponse(conference(Optional.of(good))));
+                assertEquals(Optional.of(true), answer.ready());
+                XMPPException.XMPPErrorException refused = assertThrows(XMPPException.XMPPErrorException.class,
+                        () -> client.sendIqRequestAndWaitForResponse(conference(Optional.of(forged))));
+                assertEquals(StanzaError.Condition.not_authorized, refused.getStanzaError().getCondition());
+                assertEquals(1, xmpp.stats().refusedTokens());
+                assertEquals(1.0, sample(metrics(http), "admission_xmpp_refused_tokens_total"));
+                // As over HTTP, a request without a token is placed by its session alone.
+                assertInstanceOf(ConferenceIq.class, client.sendIqRequestAndWaitForResponse(conference(Optional.empty())));
+            } finally {
+                client.disconnect();
+            }
+        }
+    }
+
+    private static ConferenceIq conference(Optional<String> token) throws Exception {
+        ConferenceIq request = new ConferenceIq(JoinRequest.parseRoom("tokens@conference.main.test"), Optional.empty(),
+                Optional.of("s-" + token.hashCode()), token, Optional.empty(), Optional.empty(), Optional.empty(),
+                Map.of("visitors-version", "1"));
+        request.setType(IQ.Type.set);
+        request.setTo(JidCreate.from("focus@main.test/focus"));
+        return request;
     }
 
     private static String metrics(HttpHarness http) throws Exception {
