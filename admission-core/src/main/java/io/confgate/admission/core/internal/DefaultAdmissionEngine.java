@@ -132,7 +132,11 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             forcedMain = Reason.NO_VISITOR_SUPPORT;
         }
         for (;;) {
-            RoomState state = rooms.computeIfAbsent(room, r -> new RoomState(r, slots.length, ticker.read()));
+            // A plain read first: computeIfAbsent may lock the map's bin even when the room exists.
+            RoomState state = rooms.get(room);
+            if (state == null) {
+                state = rooms.computeIfAbsent(room, r -> new RoomState(r, slots.length, ticker.read()));
+            }
             synchronized (state) {
                 if (state.destroyed) {
                     continue; // destroyed between lookup and lock: use the fresh state
