@@ -49,7 +49,8 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     private final AdmissionMetrics metrics;
     private final ObjectMapper mapper = ConferenceRequestJson.newMapper();
     private final JsonFactory json = mapper.getFactory();
-    private final String visitorsSupported;
+    /** {@code visitors-supported}, {@code authentication} and {@code sipGatewayEnabled}, in that order. */
+    private final Map<String, String> configuredProperties;
     private final String mainFocusJid;
 
     public ConferenceRequestHandler(AdmissionEngine engine, ServerSettings.Http http, TokenReader tokens,
@@ -59,7 +60,12 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.mainFocusJid = http.mainFocusJid().toString();
-        this.visitorsSupported = Boolean.toString(engine.config().enabled() && !engine.config().nodes().isEmpty());
+        Map<String, String> configured = new LinkedHashMap<>();
+        configured.put("visitors-supported",
+                Boolean.toString(engine.config().enabled() && !engine.config().nodes().isEmpty()));
+        configured.put("authentication", Boolean.toString(http.authentication()));
+        http.sipGatewayEnabled().ifPresent(sip -> configured.put("sipGatewayEnabled", sip.toString()));
+        this.configuredProperties = java.util.Collections.unmodifiableMap(configured);
     }
 
     @Override
@@ -133,11 +139,10 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     }
 
     private int answer(Response response, Callback callback, Body body, Decision decision) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("visitors-supported", visitorsSupported);
-        properties.put("authentication", Boolean.toString(http.authentication()));
-        http.sipGatewayEnabled().ifPresent(sip -> properties.put("sipGatewayEnabled", sip.toString()));
+        // The configured properties are the same in every answer; only promoted and queued ones add one.
+        Map<String, String> properties = configuredProperties;
         if (decision.reason() == Reason.PROMOTED) {
+            properties = new LinkedHashMap<>(configuredProperties);
             properties.put("promoted", "true");
         }
         String room = decision.room().toString();
@@ -147,6 +152,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
             answer = ConferenceRequestJson.answer(json, room, true, v.node().focusJid().toString(), session,
                     v.node().id(), properties);
         } else if (decision instanceof Decision.Queued) {
+            properties = new LinkedHashMap<>(properties);
             properties.put("live", "false");
             answer = ConferenceRequestJson.answer(json, room, false, mainFocusJid, session, null, properties);
         } else if (decision instanceof Decision.Refused) {
