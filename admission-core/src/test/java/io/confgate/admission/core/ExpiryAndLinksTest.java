@@ -5,16 +5,20 @@ import static io.confgate.admission.core.Fixtures.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.confgate.admission.AdmissionConfig;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
+import io.confgate.admission.JoinRequest;
 import io.confgate.admission.Reason;
 import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.OccupancyEvent;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.EntityBareJid;
 
 class ExpiryAndLinksTest {
+    private static final EntityBareJid OTHER_ROOM = JoinRequest.parseRoom("other@conference.meet.jitsi");
     private final FakeTicker ticker = new FakeTicker();
     private final Fixtures.LinkRecorder links = new Fixtures.LinkRecorder();
 
@@ -49,11 +53,57 @@ class ExpiryAndLinksTest {
         AdmissionEngine engine = engine(1, false);
         engine.decide(join("ghost"));
         ticker.advance(Duration.ofSeconds(61));
-        // Caffeine treats the expired seat as absent at once; the next decision sees the room empty.
+        // The room gives back its due seats before it decides: the next decision sees the room empty.
         Decision next = engine.decide(join("b"));
         engine.cleanUp();
         assertEquals(Reason.UNDER_LIMIT, next.reason(), "the expired seat must not block the room");
         assertEquals(1, engine.occupancy(ROOM).orElseThrow().reservedSeats());
+    }
+
+    @Test
+    void aSeatIsHeldForExactlyTheJoinLatency() {
+        AdmissionEngine engine = engine(1, false);
+        engine.decide(join("ghost"));
+        ticker.advance(Duration.ofSeconds(60).minusNanos(1));
+        assertEquals(Reason.ROOM_FULL, engine.decide(join("b")).reason(), "held until the last nanosecond");
+        ticker.advance(Duration.ofNanos(1));
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("c")).reason(), "given back at the deadline");
+    }
+
+    @Test
+    void aRetryRenewsTheSeatSoItOutlivesSeatsTakenAfterIt() {
+        AdmissionEngine engine = engine(3, false);
+        engine.decide(join("a"));                   // t=0, held until 60
+        ticker.advance(Duration.ofSeconds(10));
+        engine.decide(join("b"));                   // t=10, held until 70
+        ticker.advance(Duration.ofSeconds(20));
+        assertEquals(Reason.SEAT_HELD, engine.decide(join("a")).reason()); // t=30: a renewed until 90
+        assertEquals(2, engine.occupancy(ROOM).orElseThrow().reservedSeats());
+
+        ticker.advance(Duration.ofSeconds(41));     // t=71: b expired, a still held
+        assertEquals(1, engine.occupancy(ROOM).orElseThrow().reservedSeats());
+        assertEquals(Reason.SEAT_HELD, engine.decide(join("a")).reason(), "a kept its seat");
+        assertEquals(1, engine.occupancy(ROOM).orElseThrow().reservedSeats());
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("b")).reason(), "b lost its seat and takes a new one");
+    }
+
+    @Test
+    void anIdleRoomsExpiredRedirectsGoBackToTheNodeAtCleanUp() {
+        AdmissionEngine engine = AdmissionEngines.builder(AdmissionConfig.builder().maxParticipants(0)
+                        .nodes(Fixtures.nodes(1, 2)).build())
+                .ticker(ticker).nodeLinkListener(links).build();
+        engine.decide(join("a"));
+        engine.decide(join("b"));
+        assertEquals(2, engine.nodeLoads().get(0).load(), "the node is full");
+
+        ticker.advance(Duration.ofSeconds(61));
+        engine.cleanUp(); // the room is idle: only the sweep gives its places back
+        assertEquals(0, engine.nodeLoads().get(0).load());
+        assertEquals(0, engine.nodeLoads().get(0).pending());
+
+        Decision elsewhere = engine.decide(join(OTHER_ROOM, "w"));
+        assertEquals("v1", Fixtures.nodeOf(elsewhere));
+        assertEquals(0, engine.nodeLoads().get(0).overflowed(), "placed within capacity");
     }
 
     @Test

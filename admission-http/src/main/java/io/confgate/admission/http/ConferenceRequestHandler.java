@@ -7,12 +7,14 @@ import io.confgate.admission.Decision;
 import io.confgate.admission.JoinRequest;
 import io.confgate.admission.Reason;
 import io.confgate.admission.TicketCheck;
+import io.confgate.admission.http.internal.ConferenceAnswers;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.Cors;
 import io.confgate.admission.http.internal.ConferenceRequestJson.BadRequest;
 import io.confgate.admission.http.internal.ConferenceRequestJson.Body;
 import io.confgate.admission.http.internal.HttpReplies;
 import io.confgate.admission.http.internal.RequestBodies;
+import io.confgate.admission.http.internal.RoomJids;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +44,8 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     private static final String ENDPOINT = "conference-request";
     private static final String REASON_HEADER = "X-Admission-Reason";
     private static final String TICKET_HEADER = "X-Admission-Ticket";
+    /** Parsed room JIDs kept for reuse; far more rooms than one focus holds at once. */
+    private static final long MAX_CACHED_ROOMS = 100_000;
 
     private final AdmissionEngine engine;
     private final ServerSettings.Http http;
@@ -52,6 +56,8 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     /** {@code visitors-supported}, {@code authentication} and {@code sipGatewayEnabled}, in that order. */
     private final Map<String, String> configuredProperties;
     private final String mainFocusJid;
+    private final ConferenceAnswers answers;
+    private final RoomJids rooms = new RoomJids(MAX_CACHED_ROOMS);
 
     public ConferenceRequestHandler(AdmissionEngine engine, ServerSettings.Http http, TokenReader tokens,
                                     AdmissionMetrics metrics) {
@@ -66,6 +72,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         configured.put("authentication", Boolean.toString(http.authentication()));
         http.sipGatewayEnabled().ifPresent(sip -> configured.put("sipGatewayEnabled", sip.toString()));
         this.configuredProperties = java.util.Collections.unmodifiableMap(configured);
+        this.answers = new ConferenceAnswers(mapper, mainFocusJid, configuredProperties, engine.config().nodes());
     }
 
     @Override
@@ -116,14 +123,14 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         }
         JoinRequest join;
         try {
-            join = JoinRequest.builder(body.room())
+            join = JoinRequest.builder(rooms.parse(body.room()))
                     .sessionId(body.sessionId().orElse(null))
                     .machineUid(body.machineUid().orElse(null))
                     .userId(claims.userId().orElse(null))
                     .groupId(claims.groupId().orElse(null))
                     .moderator(claims.moderator())
-                    .supportsVisitors(body.properties().containsKey("visitors-version"))
-                    .visitorRequested("true".equalsIgnoreCase(body.properties().get("visitor")))
+                    .supportsVisitors(body.supportsVisitors())
+                    .visitorRequested(body.visitorRequested())
                     .promotionTicket(body.promotionTicket().orElse(null))
                     .build();
         } catch (IllegalArgumentException e) {
@@ -139,30 +146,42 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     }
 
     private int answer(Response response, Callback callback, Body body, Decision decision) {
-        // The configured properties are the same in every answer; only promoted and queued ones add one.
-        Map<String, String> properties = configuredProperties;
-        if (decision.reason() == Reason.PROMOTED) {
-            properties = new LinkedHashMap<>(configuredProperties);
-            properties.put("promoted", "true");
+        if (decision instanceof Decision.Refused) {
+            return fail(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "no visitor node available (" + decision.reason() + ")");
         }
         String room = decision.room().toString();
         String session = body.sessionId().orElse(null);
-        byte[] answer;
-        if (decision instanceof Decision.Visitor v) {
-            answer = ConferenceRequestJson.answer(json, room, true, v.node().focusJid().toString(), session,
-                    v.node().id(), properties);
-        } else if (decision instanceof Decision.Queued) {
-            properties = new LinkedHashMap<>(properties);
-            properties.put("live", "false");
-            answer = ConferenceRequestJson.answer(json, room, false, mainFocusJid, session, null, properties);
-        } else if (decision instanceof Decision.Refused) {
-            return fail(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
-                    "no visitor node available (" + decision.reason() + ")");
-        } else {
-            answer = ConferenceRequestJson.answer(json, room, true, mainFocusJid, session, null, properties);
+        byte[] answer = null;
+        if (decision.reason() != Reason.PROMOTED) { // the common answers, from parts encoded at start
+            if (decision instanceof Decision.Visitor v) {
+                answer = answers.visitor(room, session, v.node());
+            } else if (decision instanceof Decision.Main) {
+                answer = answers.main(room, session);
+            }
+        }
+        if (answer == null) {
+            answer = writtenAnswer(room, session, decision);
         }
         HttpReplies.json(response, HttpStatus.OK_200, answer, callback);
         return HttpStatus.OK_200;
+    }
+
+    /** Answers field by field: queued and promoted ones, which add a property, and unusual strings. */
+    private byte[] writtenAnswer(String room, String session, Decision decision) {
+        Map<String, String> properties = new LinkedHashMap<>(configuredProperties);
+        if (decision.reason() == Reason.PROMOTED) {
+            properties.put("promoted", "true");
+        }
+        if (decision instanceof Decision.Visitor v) {
+            return ConferenceRequestJson.answer(json, room, true, v.node().focusJid().toString(), session,
+                    v.node().id(), properties);
+        }
+        if (decision instanceof Decision.Queued) {
+            properties.put("live", "false");
+            return ConferenceRequestJson.answer(json, room, false, mainFocusJid, session, null, properties);
+        }
+        return ConferenceRequestJson.answer(json, room, true, mainFocusJid, session, null, properties);
     }
 
     private int fail(Response response, Callback callback, int status, String message) {

@@ -69,6 +69,23 @@ class ConferenceRequestHttpTest {
     }
 
     @Test
+    void sessionIdsAreEchoedExactlyWhateverTheyHold() throws Exception {
+        http = HttpHarness.start(HttpHarness.embedded());
+        // As JSON text: quotes and backslashes, control characters, non-ASCII, a pair beyond the BMP,
+        // and an unpaired surrogate, which only a JSON escape can carry.
+        List<String> sessions = List.of("q\\\"b\\\\s", "t\\tn\\n\\u0001", "ünï", "😀", "lone\\ud800s");
+        for (int i = 0; i < 32; i++) { // main answers, then visitor answers once the room is full
+            String session = sessions.get(i % sessions.size());
+            HttpResponse<String> r = http.post("""
+                    {"room":"%s","sessionId":"%s-%d","properties":{"visitors-version":1}}""".formatted(ROOM, session, i));
+            assertEquals(200, r.statusCode(), r.body());
+            String expected = HttpHarness.JSON.readTree("\"" + session + "-" + i + "\"").asText();
+            assertEquals(expected, parse(r).get("sessionId").asText(), r.body());
+            assertEquals(i >= 30, parse(r).has("vnode"), r.body());
+        }
+    }
+
+    @Test
     void theBarePathAnswersToo() throws Exception {
         http = HttpHarness.start(HttpHarness.embedded());
         HttpResponse<String> r = http.send(http.json("/conference-request", webClientBody(ROOM, "s1")).build());

@@ -1,8 +1,5 @@
 package io.confgate.admission.core.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.confgate.admission.AdmissionConfig;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
@@ -42,9 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine. Locking: one monitor per room ({@link RoomState}); node loads are atomics taken with
- * compare-and-set ({@link NodeSlot}); held places live in two Caffeine caches whose expiry gives them
- * back without taking any lock. There is no lock shared by all rooms.
+ * The engine. Locking: one monitor per room ({@link RoomState}), under which its held seats and
+ * redirects are also expired ({@link HeldPlaces}); node loads are atomics taken with compare-and-set
+ * ({@link NodeSlot}). There is no lock shared by all rooms.
  */
 public final class DefaultAdmissionEngine implements AdmissionEngine {
     private static final Logger log = LoggerFactory.getLogger(DefaultAdmissionEngine.class);
@@ -58,13 +55,8 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     private final Balancer balancer;
     private final long latencyNanos;
     private final ConcurrentHashMap<EntityBareJid, RoomState> rooms = new ConcurrentHashMap<>();
-    /** Main seats held for members that have not joined yet. */
-    private final Cache<Placement.Key, Placement> seats;
-    /** Redirects to nodes not yet confirmed by a visitor join. */
-    private final Cache<Placement.Key, Placement> redirects;
     private final AtomicLong anonymousKeys = new AtomicLong();
     private final PromotionDesk desk;
-    private static final long EXPIRY_CHECK_INTERVAL_NANOS = 1_000_000_000L;
 
     public DefaultAdmissionEngine(AdmissionConfig config, Ticker ticker, RoomFactsSource roomFacts,
                                   NodeLinkListener nodeLinkListener, PromotionListener promotionListener) {
@@ -82,25 +74,8 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         this.slotsById = Map.copyOf(byId);
         this.balancer = new Balancer(slots, config.balancing(), config.maxVisitorsPerNode());
         this.latencyNanos = config.vnodeJoinLatency().toNanos();
-        this.seats = newPlacementCache();
-        this.redirects = newPlacementCache();
         this.desk = new PromotionDesk(this, config.promotion(), ticker,
                 Objects.requireNonNull(promotionListener, "promotionListener"));
-    }
-
-    private Cache<Placement.Key, Placement> newPlacementCache() {
-        // Synchronous maintenance: expiry is applied on the calling thread, in order, so counts are exact
-        // and tests are deterministic. The listener touches only atomics, so it never waits for a lock.
-        return Caffeine.newBuilder()
-                .expireAfterWrite(config.vnodeJoinLatency())
-                .ticker(ticker::read)
-                .executor(Runnable::run)
-                .removalListener((Placement.Key key, Placement placement, RemovalCause cause) -> {
-                    if (cause.wasEvicted() && placement != null) {
-                        placement.release();
-                    }
-                })
-                .build();
     }
 
     @Override
@@ -141,7 +116,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                 if (state.destroyed) {
                     continue; // destroyed between lookup and lock: use the fresh state
                 }
-                state.lastActivityNanos = ticker.read();
+                enter(state);
                 return decideLocked(state, request, facts, key, forcedMain);
             }
         }
@@ -179,7 +154,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             placed = visitor(state, key, Reason.VISITOR_REQUESTED, facts);
         } else if (state.mainMembers.contains(key)) {
             placed = mainSeat(state, key, Reason.SEAT_HELD);
-        } else if (refresh(seats, state, key) != null) { // a retried request: the seat is renewed, not taken again
+        } else if (state.seats.renew(key, deadline(state)) != null) { // a retry: the seat is renewed, not taken again
             withdrawRedirect(state, key);
             placed = new Decision.Main(state.jid, key, Reason.SEAT_HELD, true);
         }
@@ -205,9 +180,6 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return visitor(state, key, Reason.STICKY_VISITORS, facts);
         }
         int limit = facts.participantSoftLimit().orElse(config.maxParticipants());
-        if (state.mainOccupancy() >= limit) {
-            expireSeatsIfDue(state);
-        }
         if (state.mainOccupancy() < limit) {
             return mainSeat(state, key, Reason.UNDER_LIMIT);
         }
@@ -252,7 +224,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                     }
                     return null;
                 }
-                state.lastActivityNanos = ticker.read();
+                enter(state);
                 return action.apply(state);
             }
         }
@@ -262,9 +234,24 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         return slotsById.containsKey(nodeId);
     }
 
+    /**
+     * First step under a room's lock for anything that reads or changes its counts: records the time of
+     * this operation and gives back the places whose time is up.
+     */
+    private void enter(RoomState state) {
+        long now = ticker.read();
+        state.lastActivityNanos = now;
+        state.expireHolds(now);
+    }
+
+    /** When a place held now expires; {@code lastActivityNanos} is the time {@link #enter} read. */
+    private long deadline(RoomState state) {
+        return state.lastActivityNanos + latencyNanos;
+    }
+
     /** Whether the member is in the main room or holds a seat there. */
     boolean isInMain(RoomState state, String key) {
-        return state.mainMembers.contains(key) || seats.getIfPresent(new Placement.Key(state, key)) != null;
+        return state.mainMembers.contains(key) || state.seats.holds(key);
     }
 
     /** Frees a main member's place (joined or reserved); false if it has none. */
@@ -272,24 +259,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (state.mainMembers.remove(key)) {
             return true;
         }
-        Placement seat = seats.asMap().remove(new Placement.Key(state, key));
-        if (seat != null) {
-            seat.release();
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * A full room whose seats may have expired checks now rather than waiting for the next cache write;
-     * at most once a second per room, so a flood of visitors to a full room costs nothing extra.
-     */
-    private void expireSeatsIfDue(RoomState state) {
-        long now = ticker.read();
-        if (state.reservedSeats.get() > 0 && now - state.nextSeatExpiryCheckNanos >= 0) {
-            state.nextSeatExpiryCheckNanos = now + EXPIRY_CHECK_INTERVAL_NANOS;
-            seats.cleanUp();
-        }
+        return state.seats.remove(key) != null;
     }
 
     /** A main-room answer that holds a seat until the join is reported (no-op if already counted). */
@@ -298,12 +268,8 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (state.mainMembers.contains(key)) {
             return new Decision.Main(state.jid, key, reason, false);
         }
-        if (refresh(seats, state, key) == null) {
-            if (state.reservedSeats.getAndIncrement() == 0) {
-                // No older seat in this room: none can expire before this one does.
-                state.nextSeatExpiryCheckNanos = ticker.read() + latencyNanos;
-            }
-            seats.put(new Placement.Key(state, key), new Placement(state, null));
+        if (state.seats.renew(key, deadline(state)) == null) {
+            state.seats.hold(key, null, deadline(state));
         }
         return new Decision.Main(state.jid, key, reason, true);
     }
@@ -313,7 +279,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return new Decision.Queued(state.jid, key, Reason.NOT_LIVE);
         }
         // A repeated request keeps its node while that node takes visitors.
-        Placement pending = refresh(redirects, state, key);
+        HeldPlaces.Hold pending = state.redirects.renew(key, deadline(state));
         if (pending != null) {
             if (pending.slot().healthy()) {
                 return new Decision.Visitor(state.jid, key, reason, pending.slot().node);
@@ -334,8 +300,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             log.warn("Every healthy visitor node is at capacity; {} overflows onto {} (counted in overflow metrics)",
                     state.jid, slot.node.id());
         }
-        state.pendingPerNode.incrementAndGet(slot.index);
-        redirects.put(new Placement.Key(state, key), new Placement(state, slot));
+        state.holdRedirect(key, slot, deadline(state));
         link(state, slot);
         return new Decision.Visitor(state.jid, key, reason, slot.node);
     }
@@ -347,17 +312,10 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         return new Decision.Refused(state.jid, key, Reason.NO_NODE);
     }
 
-    /** Renews a live placement's expiry and returns it, or null if there is none (or it just expired). */
-    private static Placement refresh(Cache<Placement.Key, Placement> cache, RoomState state, String key) {
-        return cache.asMap().computeIfPresent(new Placement.Key(state, key),
-                (k, p) -> new Placement(p.room(), p.slot()));
-    }
-
     private void withdrawRedirect(RoomState state, String key) {
-        Placement pending = redirects.asMap().remove(new Placement.Key(state, key));
+        NodeSlot pending = state.withdrawRedirect(key);
         if (pending != null) {
-            pending.release();
-            unlinkIfUnused(state, pending.slot(), NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
+            unlinkIfUnused(state, pending, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
         }
     }
 
@@ -440,7 +398,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
 
     /** Applies a join or leave with the room's lock held. */
     private EventResult apply(RoomState state, NodeSlot slot, OccupancyEvent event) {
-        state.lastActivityNanos = ticker.read();
+        enter(state);
         if (event instanceof OccupancyEvent.MainJoined e) {
             return mainJoined(state, e);
         }
@@ -462,10 +420,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return EventResult.IGNORED_DUPLICATE;
         }
         // The seat (if any) becomes a member in one step under the lock: occupancy never dips.
-        Placement seat = seats.asMap().remove(new Placement.Key(state, key));
-        if (seat != null) {
-            seat.release();
-        }
+        state.seats.remove(key);
         state.mainMembers.add(key);
         NodeSlot wasVisitorOn = state.visitors.remove(key);
         if (wasVisitorOn != null) {
@@ -487,12 +442,14 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (current == slot) {
             return EventResult.IGNORED_DUPLICATE;
         }
-        Placement pending = redirects.asMap().remove(new Placement.Key(state, key));
-        if (pending != null && pending.slot() == slot) {
-            state.pendingPerNode.decrementAndGet(slot.index); // pending becomes joined: node load unchanged
+        HeldPlaces.Hold pending = state.redirects.remove(key);
+        NodeSlot redirectedTo = pending == null ? null : pending.slot();
+        if (redirectedTo == slot) {
+            state.pendingPerNode[slot.index]--; // pending becomes joined: node load unchanged
         } else {
-            if (pending != null) {
-                pending.release(); // went elsewhere than redirected
+            if (redirectedTo != null) { // went elsewhere than redirected
+                state.pendingPerNode[redirectedTo.index]--;
+                redirectedTo.release();
             }
             slot.forceAcquire(); // the visitor is there: a fact, counted even past capacity
         }
@@ -504,8 +461,8 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         }
         state.mainMembers.remove(key); // demoted members leave the main count
         link(state, slot);
-        if (pending != null && pending.slot() != slot) {
-            unlinkIfUnused(state, pending.slot(), NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
+        if (redirectedTo != null && redirectedTo != slot) {
+            unlinkIfUnused(state, redirectedTo, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
         }
         return EventResult.APPLIED;
     }
@@ -540,8 +497,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             }
             state.visitors.clear();
             Arrays.fill(state.joinedPerNode, 0);
-            dropPlacements(redirects, state);
-            dropPlacements(seats, state);
+            state.dropHolds();
             desk.roomDestroyed(state);
             for (NodeSlot slot : slots) {
                 if (state.linked[slot.index]) {
@@ -552,15 +508,6 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         }
         log.debug("Room {} destroyed", room);
         return EventResult.APPLIED;
-    }
-
-    /** Removes and gives back every live placement of a room; ones expiring meanwhile are given back by expiry. */
-    private static void dropPlacements(Cache<Placement.Key, Placement> cache, RoomState state) {
-        for (Map.Entry<Placement.Key, Placement> entry : cache.asMap().entrySet()) {
-            if (entry.getKey().room() == state && cache.asMap().remove(entry.getKey(), entry.getValue())) {
-                entry.getValue().release();
-            }
-        }
     }
 
     private static EventResult ignored(EventResult result, OccupancyEvent event) {
@@ -589,7 +536,11 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return Optional.empty();
         }
         synchronized (state) {
-            return state.destroyed ? Optional.empty() : Optional.of(state.snapshot(slots));
+            if (state.destroyed) {
+                return Optional.empty();
+            }
+            state.expireHolds(ticker.read());
+            return Optional.of(state.snapshot(slots));
         }
     }
 
@@ -614,13 +565,12 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                 if (state.destroyed) {
                     continue;
                 }
+                state.expireHolds(ticker.read());
                 roomCount++;
                 main += state.mainMembers.size();
-                seatsHeld += state.reservedSeats.get();
+                seatsHeld += state.seats.size();
                 visitorCount += state.visitors.size();
-                for (int i = 0; i < slots.length; i++) {
-                    pending += state.pendingPerNode.get(i);
-                }
+                pending += state.redirects.size();
             }
         }
         return new EngineTotals(roomCount, main, seatsHeld, visitorCount, pending);
@@ -628,8 +578,6 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
 
     @Override
     public void cleanUp() {
-        seats.cleanUp();
-        redirects.cleanUp();
         desk.cleanUp();
         long now = ticker.read();
         for (RoomState state : rooms.values()) {
@@ -637,6 +585,9 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                 if (state.destroyed) {
                     continue;
                 }
+                // Expiry during a decision leaves a node linked, since the decision may place on it again;
+                // here the links nothing uses any more are dropped.
+                state.expireHolds(now);
                 for (NodeSlot slot : slots) {
                     unlinkIfUnused(state, slot, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
                 }

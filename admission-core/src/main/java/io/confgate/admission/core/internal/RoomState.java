@@ -5,37 +5,35 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.jxmpp.jid.EntityBareJid;
 
 /**
- * One conference's counts. Guarded by its own monitor: every decision and event for the room holds it,
- * so the limit check and the seat reservation are one atomic step. The two counters that expiry
- * decrements from Caffeine's maintenance ({@link #reservedSeats}, {@link #pendingPerNode}) are atomics
- * that only ever go down outside the lock, which can only make the limit check more conservative.
+ * One conference's counts. Guarded by its own monitor: every decision, event and expiry for the room
+ * holds it, so the limit check and the seat reservation are one atomic step, and the counts are exact.
  * Identity equality is deliberate: a room destroyed and created again is a new state.
  */
 final class RoomState {
     final EntityBareJid jid;
     final Set<String> mainMembers = new HashSet<>();
     final Set<String> uncountedMembers = new HashSet<>();
-    final AtomicInteger reservedSeats = new AtomicInteger();
+    /** Main seats held for members that have not joined yet. */
+    final HeldPlaces seats = new HeldPlaces();
+    /** Redirects to nodes not yet confirmed by a visitor join. */
+    final HeldPlaces redirects = new HeldPlaces();
     final Map<String, NodeSlot> visitors = new HashMap<>();
     final int[] joinedPerNode;
-    final AtomicIntegerArray pendingPerNode;
+    /** Redirects held per node index: {@link #redirects} counted by node. */
+    final int[] pendingPerNode;
     final boolean[] linked;
     boolean destroyed;
     long lastActivityNanos;
-    /** Before this time no seat of this room can have expired (a lower bound; see the engine). */
-    long nextSeatExpiryCheckNanos;
     /** Promotion state; null until the room's first raised hand. */
     RoomPromotions promotions;
 
     RoomState(EntityBareJid jid, int nodeCount, long now) {
         this.jid = jid;
         this.joinedPerNode = new int[nodeCount];
-        this.pendingPerNode = new AtomicIntegerArray(nodeCount);
+        this.pendingPerNode = new int[nodeCount];
         this.linked = new boolean[nodeCount];
         this.lastActivityNanos = now;
     }
@@ -48,28 +46,60 @@ final class RoomState {
     }
 
     int mainOccupancy() {
-        return mainMembers.size() + reservedSeats.get();
+        return mainMembers.size() + seats.size();
     }
 
     /** This conference's visitors on node {@code i}, joined and pending. */
     int usage(int i) {
-        return joinedPerNode[i] + pendingPerNode.get(i);
+        return joinedPerNode[i] + pendingPerNode[i];
     }
 
     boolean hasVisitors() {
-        if (!visitors.isEmpty()) {
-            return true;
+        return !visitors.isEmpty() || redirects.size() > 0;
+    }
+
+    /** Holds a redirect to {@code slot}, whose place the caller has already taken. */
+    void holdRedirect(String memberKey, NodeSlot slot, long deadlineNanos) {
+        redirects.hold(memberKey, slot, deadlineNanos);
+        pendingPerNode[slot.index]++;
+    }
+
+    /** Removes a member's redirect and gives its node place back; returns the node, or null if none. */
+    NodeSlot withdrawRedirect(String memberKey) {
+        HeldPlaces.Hold hold = redirects.remove(memberKey);
+        if (hold == null) {
+            return null;
         }
-        for (int i = 0; i < linked.length; i++) {
-            if (pendingPerNode.get(i) > 0) {
-                return true;
-            }
+        releaseRedirect(hold);
+        return hold.slot();
+    }
+
+    private void releaseRedirect(HeldPlaces.Hold hold) {
+        pendingPerNode[hold.slot().index]--;
+        hold.slot().release();
+    }
+
+    /**
+     * Gives back every seat and redirect whose time is up. Called first under the lock by everything that
+     * reads the counts, so no expired place is ever counted or renewed.
+     */
+    void expireHolds(long now) {
+        if (seats.isDue(now)) {
+            seats.expire(now, hold -> { }); // a seat is only a count: leaving the map gives it back
         }
-        return false;
+        if (redirects.isDue(now)) {
+            redirects.expire(now, this::releaseRedirect);
+        }
+    }
+
+    /** Gives back every held place (the room is destroyed). */
+    void dropHolds() {
+        seats.clear(hold -> { });
+        redirects.clear(this::releaseRedirect);
     }
 
     boolean isIdle() {
-        if (!mainMembers.isEmpty() || !uncountedMembers.isEmpty() || reservedSeats.get() != 0 || hasVisitors()) {
+        if (!mainMembers.isEmpty() || !uncountedMembers.isEmpty() || seats.size() != 0 || hasVisitors()) {
             return false;
         }
         for (boolean l : linked) {
@@ -86,7 +116,7 @@ final class RoomState {
         Map<String, Integer> pending = new HashMap<>();
         for (NodeSlot slot : slots) {
             int j = joinedPerNode[slot.index];
-            int p = pendingPerNode.get(slot.index);
+            int p = pendingPerNode[slot.index];
             if (j > 0) {
                 joined.put(slot.node.id(), j);
             }
@@ -94,7 +124,7 @@ final class RoomState {
                 pending.put(slot.node.id(), p);
             }
         }
-        return new RoomOccupancy(jid, mainMembers.size(), reservedSeats.get(), uncountedMembers.size(),
+        return new RoomOccupancy(jid, mainMembers.size(), seats.size(), uncountedMembers.size(),
                 joined, pending);
     }
 }

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,10 +37,17 @@ public final class ConferenceRequestJson {
         return new ObjectMapper(factory).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 
-    /** A parsed request body; strings are empty-as-absent. */
+    /**
+     * A parsed request body; strings are empty-as-absent. Of {@code properties} only what placement reads
+     * is kept: whether the client speaks the visitors protocol ({@code visitors-version} present) and
+     * whether it asks to be a visitor ({@code visitor} is true). The others are checked, then dropped.
+     */
     public record Body(String room, Optional<String> sessionId, Optional<String> machineUid, Optional<String> identity,
-                       Map<String, String> properties, Optional<String> promotionTicket) {
+                       boolean supportsVisitors, boolean visitorRequested, Optional<String> promotionTicket) {
     }
+
+    private static final int SUPPORTS_VISITORS = 1;
+    private static final int VISITOR_REQUESTED = 2;
 
     /** Thrown for a body that is not a conference request; the message is for the caller. */
     public static final class BadRequest extends Exception {
@@ -67,7 +73,7 @@ public final class ConferenceRequestJson {
             String machineUid = null;
             String identity = null;
             String ticket = null;
-            Map<String, String> properties = Map.of();
+            int properties = 0;
             for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
                 JsonToken value = p.nextToken();
                 switch (field) {
@@ -84,18 +90,23 @@ public final class ConferenceRequestJson {
                 throw new BadRequest("room is required");
             }
             return new Body(room, Optional.ofNullable(sessionId), Optional.ofNullable(machineUid),
-                    Optional.ofNullable(identity), properties, Optional.ofNullable(ticket));
+                    Optional.ofNullable(identity), (properties & SUPPORTS_VISITORS) != 0,
+                    (properties & VISITOR_REQUESTED) != 0, Optional.ofNullable(ticket));
         }
     }
 
-    private static Map<String, String> properties(JsonParser p, JsonToken token) throws BadRequest, IOException {
+    /**
+     * Reads {@code properties} into {@link #SUPPORTS_VISITORS} and {@link #VISITOR_REQUESTED} flags. A null
+     * value counts as absent; of duplicate names the last non-null one wins, as in a map.
+     */
+    private static int properties(JsonParser p, JsonToken token) throws BadRequest, IOException {
         if (token == JsonToken.VALUE_NULL) {
-            return Map.of();
+            return 0;
         }
         if (token != JsonToken.START_OBJECT) {
             throw new BadRequest("properties must be an object");
         }
-        Map<String, String> properties = new LinkedHashMap<>();
+        int flags = 0;
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
             JsonToken value = p.nextToken();
             if (value == JsonToken.VALUE_NULL) {
@@ -104,9 +115,13 @@ public final class ConferenceRequestJson {
             if (!value.isScalarValue()) {
                 throw new BadRequest("property '" + name + "' must be a string, number or boolean");
             }
-            properties.put(name, p.getText());
+            if (name.equals("visitors-version")) {
+                flags |= SUPPORTS_VISITORS;
+            } else if (name.equals("visitor")) {
+                flags = "true".equalsIgnoreCase(p.getText()) ? flags | VISITOR_REQUESTED : flags & ~VISITOR_REQUESTED;
+            }
         }
-        return properties;
+        return flags;
     }
 
     /** The text of a scalar field (numbers and booleans as their text); null or blank is absent. */

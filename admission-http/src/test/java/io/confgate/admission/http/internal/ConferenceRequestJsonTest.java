@@ -1,6 +1,7 @@
 package io.confgate.admission.http.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,10 +36,22 @@ class ConferenceRequestJsonTest {
         assertEquals(Optional.of("m1"), body.machineUid());
         assertEquals(Optional.empty(), body.identity(), "blank is absent");
         assertEquals(Optional.of("t1"), body.promotionTicket());
-        assertEquals(List.of("rtcstatsEnabled", "visitors-version", "visitor", "name"),
-                List.copyOf(body.properties().keySet()), "order kept, nulls dropped");
-        assertEquals(Map.of("rtcstatsEnabled", "false", "visitors-version", "1", "visitor", "true", "name", "x"),
-                body.properties());
+        assertTrue(body.supportsVisitors(), "visitors-version as a number");
+        assertTrue(body.visitorRequested(), "visitor as a boolean");
+    }
+
+    @Test
+    void theTwoPropertiesPlacementReads() throws Exception {
+        String room = "{\"room\":\"r@c.x\",\"properties\":";
+        assertFalse(read(room + "{\"rtcstatsEnabled\":false}}").supportsVisitors());
+        assertFalse(read(room + "{\"visitors-version\":null}}").supportsVisitors(), "null is absent");
+        assertTrue(read(room + "{\"visitors-version\":\"1\"}}").supportsVisitors());
+        assertTrue(read(room + "{\"visitor\":\"TRUE\"}}").visitorRequested());
+        assertFalse(read(room + "{\"visitor\":false}}").visitorRequested());
+        assertFalse(read(room + "{\"visitor\":1}}").visitorRequested(), "only true asks");
+        assertFalse(read(room + "{\"visitor\":true,\"visitor\":\"no\"}}").visitorRequested(), "last one wins");
+        assertTrue(read(room + "{\"visitor\":true,\"visitor\":null}}").visitorRequested(), "a null changes nothing");
+        assertFalse(read(room + "{\"Visitor\":true}}").visitorRequested(), "names are exact");
     }
 
     @Test
@@ -46,7 +59,8 @@ class ConferenceRequestJsonTest {
         Body body = read("{\"room\":\"r@c.x\",\"sessionId\":12.5,\"machineUid\":true,\"properties\":null}");
         assertEquals(Optional.of("12.5"), body.sessionId());
         assertEquals(Optional.of("true"), body.machineUid());
-        assertTrue(body.properties().isEmpty());
+        assertFalse(body.supportsVisitors());
+        assertFalse(body.visitorRequested());
     }
 
     @Test
