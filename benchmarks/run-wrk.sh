@@ -1,42 +1,68 @@
 #!/usr/bin/env bash
 # HTTP throughput of POST /conference-request/v1 against a bare Jetty handler answering a fixed JSON body
-# of the same size: same JVM flags, same wrk settings and Lua script, one after the other on loopback.
-#   benchmarks/run-wrk.sh [duration-seconds] [connections] [warm-up-seconds]
+# of the same size: same JVM flags, same wrk settings and Lua script, on loopback.
+#   benchmarks/run-wrk.sh [duration-seconds] [connections] [warm-up-seconds] [rounds]
 # Needs wrk (Debian package 'wrk'; installed here if missing).
-# The warm-up is long on purpose: on 2 busy cores C2 is still compiling Jetty's and our hot methods
-# 15-20 s into a run (seen with -XX:+PrintCompilation), and a 3 s warm-up measured the JIT, not the code.
+#
+# Method:
+# - Both servers run side by side; each is warmed up first. The warm-up is long on purpose: on 2 busy
+#   cores C2 is still compiling Jetty's and our hot methods 15-20 s into a run (seen with
+#   -XX:+PrintCompilation), and a 3 s warm-up measured the JIT, not the code.
+# - Then the measured runs alternate, bare, admission, bare, admission, ... for the given rounds, so a
+#   slow or fast spell of this shared machine falls on both servers alike. Runs back to back drifted by
+#   10-20 % between minutes here, the bare handler included.
+# - The ratio is total admission requests over total bare requests, all rounds; each round's own ratio
+#   is printed too. The p99 is the worst round's.
+# - The admission server keeps every place it hands out for vnode-join-latency (60 s): no visitor ever
+#   joins in this benchmark, so from about a minute in it holds the most it ever will, and later rounds
+#   measure that steady state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION="${1:-15}"
+DURATION="${1:-10}"
 CONNECTIONS="${2:-64}"
 WARMUP="${3:-30}"
-JVM_FLAGS=(-Xms1g -Xmx1g -XX:+UseG1GC)
+ROUNDS="${4:-3}"
+JVM_FLAGS=(${JVM_FLAGS_OVERRIDE:--Xmx3072m -XX:+UseG1GC})
+LUA=benchmarks/wrk/conference-request.lua
 if ! command -v wrk >/dev/null; then
   apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
 fi
 mvn -B -q -pl admission-http,benchmarks -am package -DskipTests
 
+for port in 18888 18889; do # a server left over from an earlier run would be measured instead of this build
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use: stop that server first" >&2; exit 1; fi
+done
 wait_for() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
-declare -A RPS P99
-run() { # name port
-  local out
-  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s benchmarks/wrk/conference-request.lua "http://127.0.0.1:$2" >/dev/null # warm-up
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s benchmarks/wrk/conference-request.lua "http://127.0.0.1:$2")
-  echo "== $1"; echo "$out"
-  RPS[$1]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  P99[$1]=$(echo "$out" | awk '$1=="99%" {print $2}')
-}
-
 java "${JVM_FLAGS[@]}" -jar admission-http/target/admission-http-*-all.jar --config benchmarks/wrk/admission-bench.conf \
   > /tmp/admission-bench-server.log 2>&1 & ADM=$!
 java "${JVM_FLAGS[@]}" -cp benchmarks/target/benchmarks.jar io.confgate.admission.bench.BareHandlerServer 18889 \
   > /tmp/bare-bench-server.log 2>&1 & BARE=$!
 trap 'kill $ADM $BARE 2>/dev/null || true' EXIT
 wait_for 18888; wait_for 18889
+declare -A PORT=([bare]=18889 [admission]=18888)
+declare -A TOTAL=([bare]=0 [admission]=0) SECS=([bare]=0 [admission]=0) WORST=([bare]=0 [admission]=0) LAST
 
-run bare 18889
-run admission 18888
+for name in bare admission; do
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:${PORT[$name]}" >/dev/null
+done
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v/1000; else if (v ~ /ms$/) print v+0; else print v*1000 }'; }
+for round in $(seq 1 "$ROUNDS"); do
+  for name in bare admission; do
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:${PORT[$name]}")
+    echo "== round $round: $name"; echo "$out"
+    requests=$(echo "$out" | awk '/requests in/ {print $1}')
+    secs=$(echo "$out" | awk '/requests in/ {sub(/s,$/, "", $4); print $4}')
+    p99=$(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')")
+    TOTAL[$name]=$(( TOTAL[$name] + requests ))
+    SECS[$name]=$(awk -v a="${SECS[$name]}" -v b="$secs" 'BEGIN { print a + b }')
+    WORST[$name]=$(awk -v a="${WORST[$name]}" -v b="$p99" 'BEGIN { print (b > a) ? b : a }')
+    LAST[$name]=$(awk -v r="$requests" -v s="$secs" 'BEGIN { print r / s }')
+  done
+  awk -v a="${LAST[admission]}" -v b="${LAST[bare]}" -v r="$round" \
+    'BEGIN { printf "round %d: bare %.0f req/s, admission %.0f req/s, ratio %.1f%%\n", r, b, a, 100*a/b }' | tee -a /tmp/wrk-rounds.txt
+done
 echo
-echo "bare handler:       ${RPS[bare]} req/s, p99 ${P99[bare]}"
-echo "conference-request: ${RPS[admission]} req/s, p99 ${P99[admission]}"
-awk -v a="${RPS[admission]}" -v b="${RPS[bare]}" 'BEGIN { printf "ratio: %.1f%% of the bare handler\n", 100*a/b }'
+rate() { awk -v r="${TOTAL[$1]}" -v s="${SECS[$1]}" 'BEGIN { printf "%.0f", r / s }'; }
+echo "bare handler:       $(rate bare) req/s over $ROUNDS rounds, worst p99 ${WORST[bare]} ms"
+echo "conference-request: $(rate admission) req/s over $ROUNDS rounds, worst p99 ${WORST[admission]} ms"
+awk -v a="$(rate admission)" -v b="$(rate bare)" 'BEGIN { printf "ratio: %.1f%% of the bare handler\n", 100*a/b }'

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -13,11 +15,13 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * The baseline for the HTTP benchmark: a bare Jetty 12 handler that reads the request body and answers
- * a fixed JSON body the size of a real visitor answer. {@code java -cp benchmarks.jar ... PORT}
+ * a fixed JSON body the size of the visitor answers the benchmark's requests get (a three-digit room,
+ * a session id as {@code conference-request.lua} makes them), from a server configured as the admission
+ * server is (no {@code Server} header). {@code java -cp benchmarks.jar ... PORT}
  */
 public final class BareHandlerServer {
-    static final byte[] BODY = ("{\"room\":\"room1@conference.meet.jitsi\",\"ready\":true,"
-            + "\"focusJid\":\"focus@auth.v1.meet.jitsi\",\"sessionId\":\"s1234567\",\"vnode\":\"v1\","
+    static final byte[] BODY = ("{\"room\":\"room123@conference.meet.jitsi\",\"ready\":true,"
+            + "\"focusJid\":\"focus@auth.v1.meet.jitsi\",\"sessionId\":\"s6920a3f1-0-1234567\",\"vnode\":\"v1\","
             + "\"properties\":{\"visitors-supported\":\"true\",\"authentication\":\"false\"}}")
             .getBytes(StandardCharsets.UTF_8);
 
@@ -26,7 +30,10 @@ public final class BareHandlerServer {
 
     public static void main(String[] args) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         connector.setHost("127.0.0.1");
         connector.setPort(Integer.parseInt(args[0]));
         server.addConnector(connector);

@@ -13,10 +13,20 @@ final class Balancer {
     private final BalancingPolicy policy;
     private final int maxVisitorsPerNode;
 
+    /** The two possible choices per node, made once: placing allocates nothing. */
+    private final Choice[] within;
+    private final Choice[] over;
+
     Balancer(NodeSlot[] slots, BalancingPolicy policy, int maxVisitorsPerNode) {
         this.slots = slots;
         this.policy = policy;
         this.maxVisitorsPerNode = maxVisitorsPerNode;
+        this.within = new Choice[slots.length];
+        this.over = new Choice[slots.length];
+        for (NodeSlot slot : slots) {
+            within[slot.index] = new Choice(slot, false);
+            over[slot.index] = new Choice(slot, true);
+        }
     }
 
     /** Outcome of a placement: the node and whether it went over capacity. */
@@ -29,26 +39,30 @@ final class Balancer {
      * @return the chosen node, or null when no node is healthy
      */
     Choice place(RoomState room) {
+        if (policy == BalancingPolicy.PACK) {
+            // First, before reading every node's load: those loads change with every placement in every
+            // room, so each read is likely a cache miss on a line another core just wrote.
+            NodeSlot packed = packOntoUsedNodes(room);
+            if (packed != null) {
+                return within[packed.index];
+            }
+        }
         NodeSlot[] byScore = healthyByScore();
         if (byScore.length == 0) {
             return null;
         }
         if (policy == BalancingPolicy.PACK) {
-            NodeSlot packed = packOntoUsedNodes(room);
-            if (packed != null) {
-                return new Choice(packed, false);
-            }
             // Open the least-loaded node this conference does not use yet.
             for (NodeSlot slot : byScore) {
                 if (!uses(room, slot) && slot.tryAcquire()) {
-                    return new Choice(slot, false);
+                    return within[slot.index];
                 }
             }
         }
         // SPREAD, or PACK with every node holding max-visitors-per-node of this conference: least loaded.
         for (NodeSlot slot : byScore) {
             if (slot.tryAcquire()) {
-                return new Choice(slot, false);
+                return within[slot.index];
             }
         }
         // Every healthy node is at capacity: the least loaded takes it, and that is counted.
@@ -59,7 +73,7 @@ final class Balancer {
             }
         }
         least.overflow();
-        return new Choice(least, true);
+        return over[least.index];
     }
 
     private NodeSlot packOntoUsedNodes(RoomState room) {
