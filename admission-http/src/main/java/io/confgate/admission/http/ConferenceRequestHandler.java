@@ -19,9 +19,11 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -44,6 +46,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     private static final String ENDPOINT = "conference-request";
     private static final String REASON_HEADER = "X-Admission-Reason";
     private static final String TICKET_HEADER = "X-Admission-Ticket";
+    /** One header per reason, encoded once. */
+    private static final HttpField[] REASON_FIELDS = preEncoded(REASON_HEADER, Reason.values());
+    private static final HttpField[] TICKET_FIELDS = preEncoded(TICKET_HEADER, TicketCheck.values());
     /** Parsed room JIDs kept for reuse; far more rooms than one focus holds at once. */
     private static final long MAX_CACHED_ROOMS = 100_000;
 
@@ -138,9 +143,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         }
         Decision decision = engine.decide(join);
         metrics.recordDecision(decision);
-        response.getHeaders().put(REASON_HEADER, decision.reason().name());
+        response.getHeaders().put(REASON_FIELDS[decision.reason().ordinal()]);
         if (decision.ticket() != TicketCheck.NONE) {
-            response.getHeaders().put(TICKET_HEADER, decision.ticket().name());
+            response.getHeaders().put(TICKET_FIELDS[decision.ticket().ordinal()]);
         }
         return answer(response, callback, body, decision);
     }
@@ -182,6 +187,14 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
             return ConferenceRequestJson.answer(json, room, false, mainFocusJid, session, null, properties);
         }
         return ConferenceRequestJson.answer(json, room, true, mainFocusJid, session, null, properties);
+    }
+
+    private static HttpField[] preEncoded(String name, Enum<?>[] values) {
+        HttpField[] fields = new HttpField[values.length];
+        for (Enum<?> value : values) {
+            fields[value.ordinal()] = new PreEncodedHttpField(name, value.name());
+        }
+        return fields;
     }
 
     private int fail(Response response, Callback callback, int status, String message) {
