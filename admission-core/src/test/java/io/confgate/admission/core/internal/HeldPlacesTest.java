@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HeldPlacesTest {
@@ -33,7 +35,7 @@ class HeldPlacesTest {
     void aRenewalMovesThePlaceBehindTheOthers() {
         places.hold("a", null, 10);
         places.hold("b", null, 20);
-        assertEquals(10, places.renew("a", 40).deadlineNanos(), "returns the place as it was");
+        assertEquals(40, places.renew("a", 40).deadlineNanos(), "returns the renewed place");
         expire(25);
         assertEquals(List.of(20L), expired);
         assertTrue(places.holds("a"));
@@ -41,15 +43,14 @@ class HeldPlacesTest {
     }
 
     @Test
-    void removingTheOldestLeavesALowerBoundThatIsCorrectedOnTheNextWalk() {
+    void removingTheOldestMakesTheNextOneDecideWhenSomethingIsDue() {
         places.hold("a", null, 10);
         places.hold("b", null, 20);
         places.remove("a");
-        assertTrue(places.isDue(15), "the bound may be early, never late");
-        expire(15);
-        assertTrue(expired.isEmpty());
-        assertFalse(places.isDue(15), "the walk found b's deadline");
+        assertFalse(places.isDue(15));
         assertTrue(places.isDue(20));
+        places.renew("b", 30);
+        assertFalse(places.isDue(25), "a renewal moves the deadline");
     }
 
     @Test
@@ -61,6 +62,65 @@ class HeldPlacesTest {
         places.hold("b", null, 200);
         assertFalse(places.isDue(150), "a stale bound from the emptied queue must not linger");
         assertTrue(places.isDue(200));
+    }
+
+    @Test
+    void holdingAgainReplacesThePlaceAndMovesIt() {
+        places.hold("a", null, 10);
+        places.hold("b", null, 20);
+        places.hold("a", null, 30);
+        assertEquals(2, places.size());
+        expire(25);
+        assertEquals(List.of(20L), expired);
+        assertTrue(places.holds("a"));
+    }
+
+    /**
+     * Ten thousand random operations on keys that collide and tables that grow and shrink, checked after
+     * each against a LinkedHashMap doing the same: what is held, how many, and the order of expiry.
+     */
+    @Test
+    void behavesAsALinkedHashMapInDeadlineOrder() {
+        Random random = new Random(42);
+        LinkedHashMap<String, Long> model = new LinkedHashMap<>();
+        long now = 0;
+        for (int step = 0; step < 10_000; step++) {
+            now += random.nextInt(3);
+            // Few keys at first, many later, so the table both grows and, after expiry, shrinks.
+            String key = "m" + random.nextInt(step < 5_000 ? 3_000 : 40);
+            int op = random.nextInt(10);
+            if (op < 5) {
+                places.hold(key, null, now + 100);
+                model.remove(key);
+                model.put(key, now + 100);
+            } else if (op < 7) {
+                boolean present = model.remove(key) != null;
+                assertEquals(present, places.renew(key, now + 100) != null, key);
+                if (present) {
+                    model.put(key, now + 100);
+                }
+            } else if (op < 8) {
+                assertEquals(model.remove(key) != null, places.remove(key) != null, key);
+            } else {
+                expired.clear();
+                places.expire(now, hold -> expired.add(hold.deadlineNanos()));
+                List<Long> expected = new ArrayList<>();
+                for (var it = model.values().iterator(); it.hasNext(); ) {
+                    long deadline = it.next();
+                    if (deadline > now) {
+                        break;
+                    }
+                    expected.add(deadline);
+                    it.remove();
+                }
+                assertEquals(expected, expired, "step " + step);
+            }
+            assertEquals(model.size(), places.size(), "step " + step);
+            assertEquals(model.containsKey(key), places.holds(key), "step " + step);
+        }
+        List<Long> rest = new ArrayList<>();
+        places.clear(hold -> rest.add(hold.deadlineNanos()));
+        assertEquals(List.copyOf(model.values()), rest, "clear hands back oldest first");
     }
 
     @Test
