@@ -21,24 +21,8 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
 CONNECTIONS="${2:-64}"
 WARMUP="${3:-30}"
-ROUNDS="${4:-3}"
-JVM_FLAGS=(${JVM_FLAGS_OVERRIDE:--Xmx3072m -XX:+UseG1GC})
-LUA=benchmarks/wrk/conference-request.lua
-if ! command -v wrk >/dev/null; then
-  apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
-fi
-mvn -B -q -pl admission-http,benchmarks -am package -DskipTests
-
-for port in 18888 18889; do # a server left over from an earlier run would be measured instead of this build
-  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use: stop that server first" >&2; exit 1; fi
-done
-wait_for() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
-java "${JVM_FLAGS[@]}" -jar admission-http/target/admission-http-*-all.jar --config benchmarks/wrk/admission-bench.conf \
-  > /tmp/admission-bench-server.log 2>&1 & ADM=$!
-java "${JVM_FLAGS[@]}" -cp benchmarks/target/benchmarks.jar io.confgate.admission.bench.BareHandlerServer 18889 \
-  > /tmp/bare-bench-server.log 2>&1 & BARE=$!
-trap 'kill $ADM $BARE 2>/dev/null || true' EXIT
-wait_for 18888; wait_for 18889
+ROUNDS="${4:-5}"
+source benchmarks/wrk/servers.sh
 declare -A PORT=([bare]=18889 [admission]=18888)
 declare -A TOTAL=([bare]=0 [admission]=0) SECS=([bare]=0 [admission]=0) WORST=([bare]=0 [admission]=0) LAST
 

@@ -46,8 +46,10 @@ public interface AdmissionEngine {
 
     /**
      * Runs pending maintenance now: expires seats and redirects whose time is up, sends the disconnect
-     * events that expiry implies, and forgets empty idle rooms. The engine also does this as it goes;
-     * a focus calls it periodically (every few seconds) so that idle rooms are swept too.
+     * events that expiry implies, and forgets empty idle rooms. A room expires its own places whenever
+     * a decision or event touches it; a room nothing touches gives its expired places, and their node
+     * load, back only here. A focus therefore calls this every second or so (the standalone server
+     * does), which bounds how late an idle room's redirects free their nodes.
      */
     void cleanUp();
 

@@ -23,7 +23,7 @@ final class HeldPlaces {
     static final class Hold {
         private final String memberKey;
         private final int hash;
-        private final NodeSlot slot;
+        private NodeSlot slot;
         private long deadlineNanos;
         private Hold nextInBucket;
         private Hold older;
@@ -60,8 +60,14 @@ final class HeldPlaces {
 
     /** Holds a place for the member until {@code deadlineNanos}, replacing one it already holds. */
     void hold(String memberKey, NodeSlot slot, long deadlineNanos) {
-        remove(memberKey);
         int hash = spread(memberKey.hashCode());
+        for (Hold h = buckets[hash & (buckets.length - 1)]; h != null; h = h.nextInBucket) {
+            if (h.hash == hash && h.memberKey.equals(memberKey)) {
+                h.slot = slot;
+                renew(h, deadlineNanos);
+                return;
+            }
+        }
         if (size >= buckets.length - (buckets.length >>> 2)) { // load factor 3/4, as HashMap
             rehash(buckets.length << 1);
         }
@@ -79,15 +85,18 @@ final class HeldPlaces {
      */
     Hold renew(String memberKey, long deadlineNanos) {
         Hold hold = find(memberKey);
-        if (hold == null) {
-            return null;
+        if (hold != null) {
+            renew(hold, deadlineNanos);
         }
+        return hold;
+    }
+
+    private void renew(Hold hold, long deadlineNanos) {
         hold.deadlineNanos = deadlineNanos;
         if (hold != newest) {
             unlinkAge(hold);
             appendNewest(hold);
         }
-        return hold;
     }
 
     /** Takes a member's place away without giving it back; the caller does that. */

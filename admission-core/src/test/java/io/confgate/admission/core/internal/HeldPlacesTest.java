@@ -3,8 +3,10 @@ package io.confgate.admission.core.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.confgate.admission.VisitorNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,11 +70,12 @@ class HeldPlacesTest {
     void holdingAgainReplacesThePlaceAndMovesIt() {
         places.hold("a", null, 10);
         places.hold("b", null, 20);
-        places.hold("a", null, 30);
+        NodeSlot v1 = new NodeSlot(VisitorNode.conventional("v1", "meet.jitsi", 10), 0);
+        places.hold("a", v1, 30);
         assertEquals(2, places.size());
         expire(25);
         assertEquals(List.of(20L), expired);
-        assertTrue(places.holds("a"));
+        assertSame(v1, places.remove("a").slot(), "the new place replaced the old");
     }
 
     /**
