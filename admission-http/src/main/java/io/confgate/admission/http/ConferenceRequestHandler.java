@@ -50,7 +50,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
     private static final HttpField[] REASON_FIELDS = preEncoded(REASON_HEADER, Reason.values());
     private static final HttpField[] TICKET_FIELDS = preEncoded(TICKET_HEADER, TicketCheck.values());
     /** Parsed room JIDs kept for reuse; far more rooms than one focus holds at once. */
-    private static final long MAX_CACHED_ROOMS = 100_000;
+    private static final int MAX_CACHED_ROOMS = 100_000;
 
     private final AdmissionEngine engine;
     private final ServerSettings.Http http;
@@ -143,9 +143,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         }
         Decision decision = engine.decide(join);
         metrics.recordDecision(decision);
-        response.getHeaders().put(REASON_FIELDS[decision.reason().ordinal()]);
+        response.getHeaders().add(REASON_FIELDS[decision.reason().ordinal()]); // set once, here: no need to look for another
         if (decision.ticket() != TicketCheck.NONE) {
-            response.getHeaders().put(TICKET_FIELDS[decision.ticket().ordinal()]);
+            response.getHeaders().add(TICKET_FIELDS[decision.ticket().ordinal()]);
         }
         return answer(response, callback, body, decision);
     }

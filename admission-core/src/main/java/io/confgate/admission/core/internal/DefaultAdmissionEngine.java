@@ -110,7 +110,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             // A plain read first: computeIfAbsent may lock the map's bin even when the room exists.
             RoomState state = rooms.get(room);
             if (state == null) {
-                state = rooms.computeIfAbsent(room, r -> new RoomState(r, slots.length, ticker.read()));
+                state = rooms.computeIfAbsent(room, r -> new RoomState(r, slots, ticker.read()));
             }
             synchronized (state) {
                 if (state.destroyed) {
@@ -154,7 +154,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             placed = visitor(state, key, Reason.VISITOR_REQUESTED, facts);
         } else if (state.mainMembers.contains(key)) {
             placed = mainSeat(state, key, Reason.SEAT_HELD);
-        } else if (state.seats.renew(key, deadline(state)) != null) { // a retry: the seat is renewed, not taken again
+        } else if (state.seats.renew(key, deadline(state)) != HeldPlaces.ABSENT) { // a retry: the seat is renewed, not taken again
             withdrawRedirect(state, key);
             placed = new Decision.Main(state.jid, key, Reason.SEAT_HELD, true);
         }
@@ -212,7 +212,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     <T> T inRoom(EntityBareJid room, boolean create, Function<RoomState, T> action) {
         for (;;) {
             RoomState state = create
-                    ? rooms.computeIfAbsent(room, r -> new RoomState(r, slots.length, ticker.read()))
+                    ? rooms.computeIfAbsent(room, r -> new RoomState(r, slots, ticker.read()))
                     : rooms.get(room);
             if (state == null) {
                 return null;
@@ -259,7 +259,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (state.mainMembers.remove(key)) {
             return true;
         }
-        return state.seats.remove(key) != null;
+        return state.seats.remove(key) != HeldPlaces.ABSENT;
     }
 
     /** A main-room answer that holds a seat until the join is reported (no-op if already counted). */
@@ -268,8 +268,8 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (state.mainMembers.contains(key)) {
             return new Decision.Main(state.jid, key, reason, false);
         }
-        if (state.seats.renew(key, deadline(state)) == null) {
-            state.seats.hold(key, null, deadline(state));
+        if (state.seats.renew(key, deadline(state)) == HeldPlaces.ABSENT) {
+            state.seats.hold(key, RoomState.SEAT, deadline(state));
         }
         return new Decision.Main(state.jid, key, reason, true);
     }
@@ -279,10 +279,10 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return new Decision.Queued(state.jid, key, Reason.NOT_LIVE);
         }
         // A repeated request keeps its node while that node takes visitors.
-        HeldPlaces.Hold pending = state.redirects.renew(key, deadline(state));
+        NodeSlot pending = state.renewRedirect(key, deadline(state));
         if (pending != null) {
-            if (pending.slot().healthy()) {
-                return new Decision.Visitor(state.jid, key, reason, pending.slot().node);
+            if (pending.healthy()) {
+                return new Decision.Visitor(state.jid, key, reason, pending.node);
             }
             withdrawRedirect(state, key);
         }
@@ -377,7 +377,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         EventResult result;
         for (;;) {
             RoomState state = join
-                    ? rooms.computeIfAbsent(event.room(), r -> new RoomState(r, slots.length, ticker.read()))
+                    ? rooms.computeIfAbsent(event.room(), r -> new RoomState(r, slots, ticker.read()))
                     : rooms.get(event.room());
             if (state == null) {
                 return ignored(EventResult.IGNORED_UNKNOWN_ROOM, event);
@@ -442,8 +442,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (current == slot) {
             return EventResult.IGNORED_DUPLICATE;
         }
-        HeldPlaces.Hold pending = state.redirects.remove(key);
-        NodeSlot redirectedTo = pending == null ? null : pending.slot();
+        NodeSlot redirectedTo = state.takeRedirect(key);
         if (redirectedTo == slot) {
             state.pendingPerNode[slot.index]--; // pending becomes joined: node load unchanged
         } else {

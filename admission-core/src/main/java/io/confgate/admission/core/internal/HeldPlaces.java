@@ -1,206 +1,336 @@
 package io.confgate.admission.core.internal;
 
-import java.util.function.Consumer;
-
 /**
  * One room's places held for members who have not joined yet, of one kind: main seats, or redirects to
- * nodes. Guarded by the room's monitor, like the rest of {@link RoomState}.
+ * nodes. Each place carries a small non-negative int, the node index of a redirect (seats carry 0).
+ * Guarded by the room's monitor, like the rest of {@link RoomState}.
  *
  * <p>Every place is held for the same time, so insertion order is deadline order; a renewal moves the
  * place to the newest end, which keeps that true. Expiry is then a walk from the oldest end that stops at
  * the first live place: O(1) when nothing is due, and no timer, global queue or lock shared between
  * rooms.
  *
- * <p>A hash table whose entries are also the links of the age list, rather than a {@code LinkedHashMap}
- * of records: under a flood of joins that never confirm (a minute of them is held) the held places are
- * most of the heap, and one object per place instead of two, renewed in place, is that much less for the
- * collector to copy.
+ * <p>Why primitive arrays instead of a map of entry objects: under a flood of joins that never confirm
+ * (a minute of them is held) the held places are most of the heap. Here a place is a row of a
+ * {@code long[]}, so the collector has nothing to copy or trace but the member key (young-collection
+ * pauses halved, BENCHMARKS.md session 5); a lookup of an absent member reads only {@link #index}, whose
+ * slots hold the hash next to the row number; and the oldest deadline is a field, so the "anything due?"
+ * check that precedes every decision reads no other memory.
+ *
+ * <p>Rows are numbered 0..capacity-1. A freed row goes to the head of a free list and is the next one
+ * taken; in the steady state of a flood the row that just expired is reused by the next hold, so both
+ * touch the same memory.
  */
 final class HeldPlaces {
-    private static final int MIN_CAPACITY = 16;
+    /** What {@link #renew} and {@link #remove} return for a member who holds no place. */
+    static final int ABSENT = -1;
+    private static final int NONE = -1;
+    private static final int MIN_CAPACITY = 8;
+    private static final int ROW = 4; // longs per row
+    private static final int DEADLINE = 0;
+    private static final int HASH_PLACE = 1;
+    private static final int OLDER_NEWER = 2;
+    private static final String[] NO_KEYS = {};
+    private static final long[] NO_LONGS = {};
 
-    /** A held place: {@link #slot()} is the node of a redirect, null for a main seat. */
-    static final class Hold {
-        private final String memberKey;
-        private final int hash;
-        private NodeSlot slot;
-        private long deadlineNanos;
-        private Hold nextInBucket;
-        private Hold older;
-        private Hold newer;
-
-        private Hold(String memberKey, int hash, NodeSlot slot, long deadlineNanos) {
-            this.memberKey = memberKey;
-            this.hash = hash;
-            this.slot = slot;
-            this.deadlineNanos = deadlineNanos;
-        }
-
-        NodeSlot slot() {
-            return slot;
-        }
-
-        long deadlineNanos() {
-            return deadlineNanos;
-        }
+    /** Receives a place the table gave up (expired or cleared): the member and what the place carried. */
+    @FunctionalInterface
+    interface Release {
+        void released(String memberKey, int place);
     }
 
-    private Hold[] buckets = new Hold[MIN_CAPACITY];
+    /**
+     * Rows, four longs each: the deadline; the hash (high half) and the place (low half); the older and
+     * the newer row of the age list (halves likewise). One row is one or two cache lines, where an array
+     * per field made it six. A free row's {@code newer} links the free list.
+     */
+    private long[] rows = NO_LONGS;
+    /** Member keys by row, null for a free row; apart from {@link #rows} because they are references. */
+    private String[] keys = NO_KEYS;
+    /**
+     * Open addressing with linear probing, twice as many slots as rows: a slot is
+     * {@code (hash << 32) | (row + 1)}, 0 when empty, so a probe compares hashes without visiting a row.
+     */
+    private long[] index = NO_LONGS;
     private int size;
-    private Hold oldest;
-    private Hold newest;
+    private int oldest = NONE;
+    private int newest = NONE;
+    private int free = NONE;
+    /** The oldest row's deadline, meaningful while {@code size > 0}. */
+    private long oldestDeadline;
 
     int size() {
         return size;
     }
 
     boolean holds(String memberKey) {
-        return find(memberKey) != null;
+        return slotOf(memberKey, hash(memberKey)) >= 0;
     }
 
     /** Holds a place for the member until {@code deadlineNanos}, replacing one it already holds. */
-    void hold(String memberKey, NodeSlot slot, long deadlineNanos) {
-        int hash = spread(memberKey.hashCode());
-        for (Hold h = buckets[hash & (buckets.length - 1)]; h != null; h = h.nextInBucket) {
-            if (h.hash == hash && h.memberKey.equals(memberKey)) {
-                h.slot = slot;
-                renew(h, deadlineNanos);
-                return;
-            }
+    void hold(String memberKey, int place, long deadlineNanos) {
+        if (place < 0) {
+            throw new IllegalArgumentException("a place is a non-negative int: " + place);
         }
-        if (size >= buckets.length - (buckets.length >>> 2)) { // load factor 3/4, as HashMap
-            rehash(buckets.length << 1);
+        int hash = hash(memberKey);
+        int slot = slotOf(memberKey, hash);
+        if (slot >= 0) {
+            int row = rowAt(slot);
+            rows[row * ROW + HASH_PLACE] = pack(hash, place);
+            moveToNewest(row, deadlineNanos);
+            return;
         }
-        Hold hold = new Hold(memberKey, hash, slot, deadlineNanos);
-        int i = hash & (buckets.length - 1);
-        hold.nextInBucket = buckets[i];
-        buckets[i] = hold;
-        appendNewest(hold);
+        if (size == keys.length) {
+            resize(Math.max(MIN_CAPACITY, keys.length << 1));
+        }
+        int row = free;
+        free = newer(row);
+        keys[row] = memberKey;
+        rows[row * ROW + HASH_PLACE] = pack(hash, place);
+        rows[row * ROW + DEADLINE] = deadlineNanos;
+        appendNewest(row);
+        insertIndex(index, hash, row);
         size++;
     }
 
     /**
-     * Moves a member's place to a new deadline, at the newest end; returns it (now with that deadline),
-     * or null if the member holds none.
+     * Moves a member's place to a new deadline, at the newest end; returns what the place carries, or
+     * {@link #ABSENT} if the member holds none.
      */
-    Hold renew(String memberKey, long deadlineNanos) {
-        Hold hold = find(memberKey);
-        if (hold != null) {
-            renew(hold, deadlineNanos);
+    int renew(String memberKey, long deadlineNanos) {
+        int slot = slotOf(memberKey, hash(memberKey));
+        if (slot < 0) {
+            return ABSENT;
         }
-        return hold;
+        int row = rowAt(slot);
+        moveToNewest(row, deadlineNanos);
+        return place(row);
     }
 
-    private void renew(Hold hold, long deadlineNanos) {
-        hold.deadlineNanos = deadlineNanos;
-        if (hold != newest) {
-            unlinkAge(hold);
-            appendNewest(hold);
+    /** Takes a member's place away without giving it back (the caller does); returns what it carried, or {@link #ABSENT}. */
+    int remove(String memberKey) {
+        int slot = slotOf(memberKey, hash(memberKey));
+        if (slot < 0) {
+            return ABSENT;
         }
-    }
-
-    /** Takes a member's place away without giving it back; the caller does that. */
-    Hold remove(String memberKey) {
-        int hash = spread(memberKey.hashCode());
-        int i = hash & (buckets.length - 1);
-        Hold previous = null;
-        for (Hold h = buckets[i]; h != null; previous = h, h = h.nextInBucket) {
-            if (h.hash == hash && h.memberKey.equals(memberKey)) {
-                unlinkBucket(i, previous, h);
-                unlinkAge(h);
-                size--;
-                return h;
-            }
-        }
-        return null;
+        int row = rowAt(slot);
+        int place = place(row);
+        removeRow(slot, row);
+        return place;
     }
 
     /** Whether some place may have expired by {@code now}: the cheap check before {@link #expire}. */
     boolean isDue(long now) {
-        return oldest != null && now - oldest.deadlineNanos >= 0;
+        return size > 0 && now - oldestDeadline >= 0;
     }
 
-    /** Removes every place whose deadline is at or before {@code now}, oldest first, and hands each to {@code expired}. */
-    void expire(long now, Consumer<Hold> expired) {
+    /** Removes every place whose deadline is at or before {@code now}, oldest first, handing each to {@code expired}. */
+    void expire(long now, Release expired) {
         while (isDue(now)) {
-            Hold hold = oldest;
-            remove(hold.memberKey);
-            expired.accept(hold);
-        }
-        // A room that held a flood gives the table back as the flood expires.
-        if (buckets.length > MIN_CAPACITY && size < buckets.length >>> 3) {
-            rehash(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, size)) << 2));
+            int row = oldest;
+            String key = keys[row];
+            int place = place(row);
+            removeRow(slotOfRow(row), row);
+            expired.released(key, place);
         }
     }
 
-    /** Removes every place and hands each to {@code dropped}, oldest first. */
-    void clear(Consumer<Hold> dropped) {
-        for (Hold h = oldest; h != null; h = h.newer) {
-            dropped.accept(h);
+    /** Removes every place and hands each to {@code dropped}, oldest first; the table's memory is given back. */
+    void clear(Release dropped) {
+        for (int row = oldest; row != NONE; row = newer(row)) {
+            dropped.released(keys[row], place(row));
         }
-        buckets = new Hold[MIN_CAPACITY];
+        rows = NO_LONGS;
+        keys = NO_KEYS;
+        index = NO_LONGS;
         size = 0;
-        oldest = null;
-        newest = null;
+        oldest = NONE;
+        newest = NONE;
+        free = NONE;
     }
 
-    private Hold find(String memberKey) {
-        int hash = spread(memberKey.hashCode());
-        for (Hold h = buckets[hash & (buckets.length - 1)]; h != null; h = h.nextInBucket) {
-            if (h.hash == hash && h.memberKey.equals(memberKey)) {
-                return h;
+    // ---------------------------------------------------------------- rows and the age list
+
+    private void moveToNewest(int row, long deadlineNanos) {
+        rows[row * ROW + DEADLINE] = deadlineNanos;
+        if (row != newest) {
+            unlinkAge(row);
+            appendNewest(row);
+        } else if (row == oldest) {
+            oldestDeadline = deadlineNanos; // the only row
+        }
+    }
+
+    private void removeRow(int slot, int row) {
+        deleteIndexSlot(slot);
+        unlinkAge(row);
+        keys[row] = null; // the key is the only reference a row holds: let it go
+        link(row, NONE, free);
+        free = row;
+        size--;
+        // A room that held a flood gives the memory back as the flood ends; the gap between growing (full)
+        // and shrinking (an eighth full) keeps a table near one size from resizing back and forth.
+        if (keys.length > MIN_CAPACITY && size < keys.length >>> 3) {
+            resize(Math.max(MIN_CAPACITY, keys.length >>> 2));
+        }
+    }
+
+    private void appendNewest(int row) {
+        link(row, newest, NONE);
+        if (newest == NONE) {
+            oldest = row;
+            oldestDeadline = rows[row * ROW + DEADLINE];
+        } else {
+            link(newest, older(newest), row);
+        }
+        newest = row;
+    }
+
+    private void unlinkAge(int row) {
+        int before = older(row);
+        int after = newer(row);
+        if (before == NONE) {
+            oldest = after;
+            if (after != NONE) {
+                oldestDeadline = rows[after * ROW + DEADLINE];
+            }
+        } else {
+            link(before, older(before), after);
+        }
+        if (after == NONE) {
+            newest = before;
+        } else {
+            link(after, before, newer(after));
+        }
+    }
+
+    private int place(int row) {
+        return (int) rows[row * ROW + HASH_PLACE];
+    }
+
+    private int hashOf(int row) {
+        return (int) (rows[row * ROW + HASH_PLACE] >>> 32);
+    }
+
+    private int older(int row) {
+        return (int) (rows[row * ROW + OLDER_NEWER] >> 32);
+    }
+
+    private int newer(int row) {
+        return (int) rows[row * ROW + OLDER_NEWER];
+    }
+
+    private void link(int row, int olderRow, int newerRow) {
+        rows[row * ROW + OLDER_NEWER] = pack(olderRow, newerRow);
+    }
+
+    private static long pack(int high, int low) {
+        return ((long) high << 32) | (low & 0xFFFFFFFFL);
+    }
+
+    /** Copies the live rows, oldest first, into tables of {@code capacity} rows; the rest become the free list. */
+    private void resize(int capacity) {
+        long[] r = new long[capacity * ROW];
+        String[] k = new String[capacity];
+        long[] idx = new long[capacity << 1];
+        int to = 0;
+        for (int row = oldest; row != NONE; row = newer(row), to++) {
+            k[to] = keys[row];
+            r[to * ROW + DEADLINE] = rows[row * ROW + DEADLINE];
+            r[to * ROW + HASH_PLACE] = rows[row * ROW + HASH_PLACE];
+            r[to * ROW + OLDER_NEWER] = pack(to - 1, to + 1 < size ? to + 1 : NONE); // NONE before the first
+            insertIndex(idx, hashOf(row), to);
+        }
+        for (int row = size; row < capacity; row++) { // the free list, in order
+            r[row * ROW + OLDER_NEWER] = pack(NONE, row + 1 < capacity ? row + 1 : NONE);
+        }
+        rows = r;
+        keys = k;
+        index = idx;
+        oldest = size > 0 ? 0 : NONE;
+        newest = size > 0 ? size - 1 : NONE;
+        free = size < capacity ? size : NONE;
+    }
+
+    // ---------------------------------------------------------------- the index
+
+    /** The index slot of the member's row, or -1. */
+    private int slotOf(String memberKey, int hash) {
+        if (size == 0) {
+            return -1;
+        }
+        long[] idx = index;
+        int mask = idx.length - 1;
+        for (int i = hash & mask; ; i = (i + 1) & mask) {
+            long entry = idx[i];
+            if (entry == 0) {
+                return -1;
+            }
+            if ((int) (entry >>> 32) == hash && keys[(int) entry - 1].equals(memberKey)) {
+                return i;
             }
         }
-        return null;
     }
 
-    private void rehash(int capacity) {
-        Hold[] table = new Hold[capacity];
-        for (Hold h = oldest; h != null; h = h.newer) {
-            int i = h.hash & (capacity - 1);
-            h.nextInBucket = table[i];
-            table[i] = h;
+    /** The index slot of a row known to be live: found by its row number, without comparing keys. */
+    private int slotOfRow(int row) {
+        long[] idx = index;
+        int mask = idx.length - 1;
+        for (int i = hashOf(row) & mask; ; i = (i + 1) & mask) {
+            if ((int) idx[i] - 1 == row) {
+                return i;
+            }
         }
-        buckets = table;
     }
 
-    private void unlinkBucket(int i, Hold previous, Hold h) {
-        if (previous == null) {
-            buckets[i] = h.nextInBucket;
-        } else {
-            previous.nextInBucket = h.nextInBucket;
-        }
-        h.nextInBucket = null;
+    private int rowAt(int slot) {
+        return (int) index[slot] - 1;
     }
 
-    private void appendNewest(Hold h) {
-        h.older = newest;
-        h.newer = null;
-        if (newest == null) {
-            oldest = h;
-        } else {
-            newest.newer = h;
+    private static void insertIndex(long[] idx, int hash, int row) {
+        int mask = idx.length - 1;
+        int i = hash & mask;
+        while (idx[i] != 0) {
+            i = (i + 1) & mask;
         }
-        newest = h;
+        idx[i] = ((long) hash << 32) | (row + 1);
     }
 
-    private void unlinkAge(Hold h) {
-        if (h.older == null) {
-            oldest = h.newer;
-        } else {
-            h.older.newer = h.newer;
+    /**
+     * Empties a slot and shifts back the entries after it that probed past it (Knuth's algorithm R), so a
+     * lookup never stops early at a hole and the index needs no tombstones.
+     */
+    private void deleteIndexSlot(int slot) {
+        long[] idx = index;
+        int mask = idx.length - 1;
+        int hole = slot;
+        for (int i = (hole + 1) & mask; ; i = (i + 1) & mask) {
+            long entry = idx[i];
+            if (entry == 0) {
+                break;
+            }
+            int home = (int) (entry >>> 32) & mask;
+            // The entry may fill the hole unless its home lies cyclically in (hole, i].
+            boolean homeAfterHole = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+            if (!homeAfterHole) {
+                idx[hole] = entry;
+                hole = i;
+            }
         }
-        if (h.newer == null) {
-            newest = h.older;
-        } else {
-            h.newer.older = h.older;
-        }
-        h.older = null;
-        h.newer = null;
+        idx[hole] = 0;
     }
 
-    /** As {@code HashMap}: the high bits take part in choosing a bucket. */
-    private static int spread(int hash) {
-        return hash ^ (hash >>> 16);
+    /**
+     * The key's hash, mixed (Murmur3's finalizer) so that session ids differing only in their last
+     * characters, whose {@code String} hashes are nearly consecutive, do not fill runs of adjacent slots.
+     */
+    static int hash(String memberKey) {
+        int h = memberKey.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h;
     }
 }

@@ -13,13 +13,20 @@ import org.jxmpp.jid.EntityBareJid;
  * Identity equality is deliberate: a room destroyed and created again is a new state.
  */
 final class RoomState {
+    /** What a main seat carries in {@link #seats}: nothing but its count. */
+    static final int SEAT = 0;
+    private static final HeldPlaces.Release NOTHING_TO_RELEASE = (memberKey, place) -> { };
     final EntityBareJid jid;
+    /** Every node, by index (the engine's array, shared and never changed). */
+    private final NodeSlot[] slots;
     final Set<String> mainMembers = new HashSet<>();
     final Set<String> uncountedMembers = new HashSet<>();
     /** Main seats held for members that have not joined yet. */
     final HeldPlaces seats = new HeldPlaces();
-    /** Redirects to nodes not yet confirmed by a visitor join. */
+    /** Redirects to nodes not yet confirmed by a visitor join; each place is the node's index. */
     final HeldPlaces redirects = new HeldPlaces();
+    /** Made once: expiry runs on nearly every decision under a flood. */
+    private final HeldPlaces.Release releaseRedirect = (memberKey, node) -> releaseRedirect(node);
     final Map<String, NodeSlot> visitors = new HashMap<>();
     final int[] joinedPerNode;
     /** Redirects held per node index: {@link #redirects} counted by node. */
@@ -30,11 +37,12 @@ final class RoomState {
     /** Promotion state; null until the room's first raised hand. */
     RoomPromotions promotions;
 
-    RoomState(EntityBareJid jid, int nodeCount, long now) {
+    RoomState(EntityBareJid jid, NodeSlot[] slots, long now) {
         this.jid = jid;
-        this.joinedPerNode = new int[nodeCount];
-        this.pendingPerNode = new int[nodeCount];
-        this.linked = new boolean[nodeCount];
+        this.slots = slots;
+        this.joinedPerNode = new int[slots.length];
+        this.pendingPerNode = new int[slots.length];
+        this.linked = new boolean[slots.length];
         this.lastActivityNanos = now;
     }
 
@@ -60,23 +68,35 @@ final class RoomState {
 
     /** Holds a redirect to {@code slot}, whose place the caller has already taken. */
     void holdRedirect(String memberKey, NodeSlot slot, long deadlineNanos) {
-        redirects.hold(memberKey, slot, deadlineNanos);
+        redirects.hold(memberKey, slot.index, deadlineNanos);
         pendingPerNode[slot.index]++;
+    }
+
+    /** The node of a member's redirect, renewed until {@code deadlineNanos}; null if it has none. */
+    NodeSlot renewRedirect(String memberKey, long deadlineNanos) {
+        int node = redirects.renew(memberKey, deadlineNanos);
+        return node == HeldPlaces.ABSENT ? null : slots[node];
+    }
+
+    /** Removes a member's redirect without giving its node place back; returns the node, or null if none. */
+    NodeSlot takeRedirect(String memberKey) {
+        int node = redirects.remove(memberKey);
+        return node == HeldPlaces.ABSENT ? null : slots[node];
     }
 
     /** Removes a member's redirect and gives its node place back; returns the node, or null if none. */
     NodeSlot withdrawRedirect(String memberKey) {
-        HeldPlaces.Hold hold = redirects.remove(memberKey);
-        if (hold == null) {
+        int node = redirects.remove(memberKey);
+        if (node == HeldPlaces.ABSENT) {
             return null;
         }
-        releaseRedirect(hold);
-        return hold.slot();
+        releaseRedirect(node);
+        return slots[node];
     }
 
-    private void releaseRedirect(HeldPlaces.Hold hold) {
-        pendingPerNode[hold.slot().index]--;
-        hold.slot().release();
+    private void releaseRedirect(int node) {
+        pendingPerNode[node]--;
+        slots[node].release();
     }
 
     /**
@@ -85,17 +105,17 @@ final class RoomState {
      */
     void expireHolds(long now) {
         if (seats.isDue(now)) {
-            seats.expire(now, hold -> { }); // a seat is only a count: leaving the map gives it back
+            seats.expire(now, NOTHING_TO_RELEASE); // a seat is only a count: leaving the table gives it back
         }
         if (redirects.isDue(now)) {
-            redirects.expire(now, this::releaseRedirect);
+            redirects.expire(now, releaseRedirect);
         }
     }
 
     /** Gives back every held place (the room is destroyed). */
     void dropHolds() {
-        seats.clear(hold -> { });
-        redirects.clear(this::releaseRedirect);
+        seats.clear(NOTHING_TO_RELEASE);
+        redirects.clear(releaseRedirect);
     }
 
     boolean isIdle() {

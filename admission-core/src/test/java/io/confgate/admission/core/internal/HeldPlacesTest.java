@@ -2,136 +2,195 @@ package io.confgate.admission.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.confgate.admission.VisitorNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HeldPlacesTest {
     private final HeldPlaces places = new HeldPlaces();
-    private final List<Long> expired = new ArrayList<>();
+    private final List<String> released = new ArrayList<>();
 
     private void expire(long now) {
-        places.expire(now, hold -> expired.add(hold.deadlineNanos()));
+        places.expire(now, (key, place) -> released.add(key + "=" + place));
     }
 
     @Test
     void expiresOldestFirstAndStopsAtTheFirstLivePlace() {
-        places.hold("a", null, 10);
-        places.hold("b", null, 20);
-        places.hold("c", null, 30);
+        places.hold("a", 1, 10);
+        places.hold("b", 2, 20);
+        places.hold("c", 3, 30);
         assertFalse(places.isDue(9));
         expire(20);
-        assertEquals(List.of(10L, 20L), expired, "a deadline equal to now is due");
+        assertEquals(List.of("a=1", "b=2"), released, "a deadline equal to now is due");
         assertTrue(places.holds("c"));
         assertEquals(1, places.size());
     }
 
     @Test
     void aRenewalMovesThePlaceBehindTheOthers() {
-        places.hold("a", null, 10);
-        places.hold("b", null, 20);
-        assertEquals(40, places.renew("a", 40).deadlineNanos(), "returns the renewed place");
+        places.hold("a", 4, 10);
+        places.hold("b", 5, 20);
+        assertEquals(4, places.renew("a", 40), "returns what the place carries");
         expire(25);
-        assertEquals(List.of(20L), expired);
+        assertEquals(List.of("b=5"), released);
         assertTrue(places.holds("a"));
-        assertNull(places.renew("b", 50), "an expired place cannot be renewed");
+        assertEquals(HeldPlaces.ABSENT, places.renew("b", 50), "an expired place cannot be renewed");
+        assertFalse(places.isDue(39));
+        assertTrue(places.isDue(40), "the renewed deadline counts");
     }
 
     @Test
     void removingTheOldestMakesTheNextOneDecideWhenSomethingIsDue() {
-        places.hold("a", null, 10);
-        places.hold("b", null, 20);
-        places.remove("a");
+        places.hold("a", 0, 10);
+        places.hold("b", 0, 20);
+        assertEquals(0, places.remove("a"));
+        assertEquals(HeldPlaces.ABSENT, places.remove("a"));
         assertFalse(places.isDue(15));
         assertTrue(places.isDue(20));
         places.renew("b", 30);
-        assertFalse(places.isDue(25), "a renewal moves the deadline");
+        assertFalse(places.isDue(25), "a renewal of the only place moves the deadline");
     }
 
     @Test
-    void anEmptyQueueIsNeverDueAndTheFirstHoldSetsTheBound() {
+    void anEmptyTableIsNeverDueAndTheFirstHoldSetsTheBound() {
         assertFalse(places.isDue(Long.MAX_VALUE));
-        places.hold("a", null, 100);
+        assertFalse(places.holds("a"));
+        assertEquals(HeldPlaces.ABSENT, places.renew("a", 1));
+        assertEquals(HeldPlaces.ABSENT, places.remove("a"));
+        places.hold("a", 0, 100);
         expire(100);
         assertEquals(0, places.size());
-        places.hold("b", null, 200);
-        assertFalse(places.isDue(150), "a stale bound from the emptied queue must not linger");
+        places.hold("b", 0, 200);
+        assertFalse(places.isDue(150), "a stale bound from the emptied table must not linger");
         assertTrue(places.isDue(200));
     }
 
     @Test
     void holdingAgainReplacesThePlaceAndMovesIt() {
-        places.hold("a", null, 10);
-        places.hold("b", null, 20);
-        NodeSlot v1 = new NodeSlot(VisitorNode.conventional("v1", "meet.jitsi", 10), 0);
-        places.hold("a", v1, 30);
+        places.hold("a", 0, 10);
+        places.hold("b", 0, 20);
+        places.hold("a", 7, 30);
         assertEquals(2, places.size());
         expire(25);
-        assertEquals(List.of(20L), expired);
-        assertSame(v1, places.remove("a").slot(), "the new place replaced the old");
+        assertEquals(List.of("b=0"), released);
+        assertEquals(7, places.remove("a"), "the new place replaced the old");
+    }
+
+    @Test
+    void aPlaceIsNeverNegative() {
+        assertThrows(IllegalArgumentException.class, () -> places.hold("a", -1, 10));
+        assertEquals(0, places.size(), "nothing half-applied");
+    }
+
+    @Test
+    void keysWithEqualStringHashesAreToldApart() {
+        // "Aa" and "BB" have the same String hash, so these 8 keys all do: one probe run in the index.
+        List<String> colliding = new ArrayList<>();
+        for (int bits = 0; bits < 8; bits++) {
+            StringBuilder key = new StringBuilder();
+            for (int b = 0; b < 3; b++) {
+                key.append((bits >> b & 1) == 0 ? "Aa" : "BB");
+            }
+            colliding.add(key.toString());
+        }
+        for (int i = 0; i < colliding.size(); i++) {
+            places.hold(colliding.get(i), i, 10 + i);
+        }
+        assertEquals(3, places.remove(colliding.get(3)), "removed from the middle of the run");
+        for (int i = 0; i < colliding.size(); i++) {
+            assertEquals(i != 3, places.holds(colliding.get(i)), colliding.get(i));
+        }
+        assertEquals(6, places.renew(colliding.get(6), 100), "found past the hole the removal left");
     }
 
     /**
-     * Ten thousand random operations on keys that collide and tables that grow and shrink, checked after
-     * each against a LinkedHashMap doing the same: what is held, how many, and the order of expiry.
+     * Random operations on keys that collide and tables that grow and shrink, checked after each against
+     * a LinkedHashMap doing the same: what is held and what it carries, how many, and the order of expiry.
      */
     @Test
     void behavesAsALinkedHashMapInDeadlineOrder() {
         Random random = new Random(42);
-        LinkedHashMap<String, Long> model = new LinkedHashMap<>();
+        LinkedHashMap<String, long[]> model = new LinkedHashMap<>(); // key -> {place, deadline}
         long now = 0;
-        for (int step = 0; step < 10_000; step++) {
+        int maxSize = 0;
+        for (int step = 0; step < 20_000; step++) {
             now += random.nextInt(3);
-            // Few keys at first, many later, so the table both grows and, after expiry, shrinks.
-            String key = "m" + random.nextInt(step < 5_000 ? 3_000 : 40);
+            String key = randomKey(random, step);
+            // Long holds at first, so hundreds of places are held, then short ones, so they drain.
+            long deadline = now + (step < 10_000 ? 2_000 : 100);
             int op = random.nextInt(10);
             if (op < 5) {
-                places.hold(key, null, now + 100);
+                int place = random.nextInt(8);
+                places.hold(key, place, deadline);
                 model.remove(key);
-                model.put(key, now + 100);
+                model.put(key, new long[] {place, deadline});
             } else if (op < 7) {
-                boolean present = model.remove(key) != null;
-                assertEquals(present, places.renew(key, now + 100) != null, key);
-                if (present) {
-                    model.put(key, now + 100);
+                long[] held = model.remove(key);
+                assertEquals(held == null ? HeldPlaces.ABSENT : (int) held[0], places.renew(key, deadline), key);
+                if (held != null) {
+                    model.put(key, new long[] {held[0], deadline});
                 }
             } else if (op < 8) {
-                assertEquals(model.remove(key) != null, places.remove(key) != null, key);
+                long[] held = model.remove(key);
+                assertEquals(held == null ? HeldPlaces.ABSENT : (int) held[0], places.remove(key), key);
             } else {
-                expired.clear();
-                places.expire(now, hold -> expired.add(hold.deadlineNanos()));
-                List<Long> expected = new ArrayList<>();
-                for (var it = model.values().iterator(); it.hasNext(); ) {
-                    long deadline = it.next();
-                    if (deadline > now) {
+                released.clear();
+                expire(now);
+                List<String> expected = new ArrayList<>();
+                for (var it = model.entrySet().iterator(); it.hasNext(); ) {
+                    Map.Entry<String, long[]> e = it.next();
+                    if (e.getValue()[1] > now) {
                         break;
                     }
-                    expected.add(deadline);
+                    expected.add(e.getKey() + "=" + e.getValue()[0]);
                     it.remove();
                 }
-                assertEquals(expected, expired, "step " + step);
+                assertEquals(expected, released, "step " + step);
             }
             assertEquals(model.size(), places.size(), "step " + step);
+            maxSize = Math.max(maxSize, model.size());
             assertEquals(model.containsKey(key), places.holds(key), "step " + step);
+            assertEquals(!model.isEmpty() && now >= model.values().iterator().next()[1], places.isDue(now),
+                    "step " + step);
         }
-        List<Long> rest = new ArrayList<>();
-        places.clear(hold -> rest.add(hold.deadlineNanos()));
-        assertEquals(List.copyOf(model.values()), rest, "clear hands back oldest first");
+        assertTrue(maxSize > 512, "the table grew past 512 rows: " + maxSize);
+        assertTrue(model.size() < 100, "and drained: " + model.size());
+        released.clear();
+        places.clear((key, place) -> released.add(key + "=" + place));
+        List<String> rest = new ArrayList<>();
+        model.forEach((key, held) -> rest.add(key + "=" + held[0]));
+        assertEquals(rest, released, "clear hands back oldest first");
+        assertEquals(0, places.size());
+        places.hold("again", 1, now);
+        assertTrue(places.holds("again"), "a cleared table takes places again");
+    }
+
+    /** Many keys first, then few, so the table grows and then shrinks; a fifth of them share a String hash. */
+    private static String randomKey(Random random, int step) {
+        if (random.nextInt(5) == 0) {
+            StringBuilder key = new StringBuilder();
+            int bits = random.nextInt(64);
+            for (int b = 0; b < 6; b++) {
+                key.append((bits >> b & 1) == 0 ? "Aa" : "BB");
+            }
+            return key.toString();
+        }
+        return "m" + random.nextInt(step < 10_000 ? 3_000 : 40);
     }
 
     @Test
     void clearHandsBackEveryPlace() {
-        places.hold("a", null, 10);
-        places.hold("b", null, 20);
-        places.clear(hold -> expired.add(hold.deadlineNanos()));
-        assertEquals(List.of(10L, 20L), expired);
+        places.hold("a", 1, 10);
+        places.hold("b", 2, 20);
+        places.clear((key, place) -> released.add(key + "=" + place));
+        assertEquals(List.of("a=1", "b=2"), released);
         assertEquals(0, places.size());
+        assertFalse(places.isDue(Long.MAX_VALUE));
     }
 }
