@@ -49,6 +49,26 @@ class ExpiryAndLinksTest {
     }
 
     @Test
+    void aMemberHoldsOnePlaceAtATime() {
+        AdmissionEngine engine = engine(2, false);
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("a")).reason());
+        // The same member asks to watch instead: its seat is given back as it takes a redirect.
+        Decision watching = engine.decide(JoinRequest.builder(ROOM).sessionId("a").visitorRequested(true).build());
+        assertEquals(Reason.VISITOR_REQUESTED, watching.reason());
+        var occupancy = engine.occupancy(ROOM).orElseThrow();
+        assertEquals(0, occupancy.reservedSeats(), "no seat is kept for a member sent to a node");
+        assertEquals(1, occupancy.pendingVisitors());
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("b")).reason());
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("c")).reason(), "the seat a gave back is free");
+
+        // Asking again without the flag: b and c hold both seats, and a keeps its one redirect.
+        assertEquals(Reason.ROOM_FULL, engine.decide(join("a")).reason());
+        occupancy = engine.occupancy(ROOM).orElseThrow();
+        assertEquals(2, occupancy.reservedSeats());
+        assertEquals(1, occupancy.pendingVisitors());
+    }
+
+    @Test
     void expiryIsAppliedEvenWithoutAnExplicitCleanUp() {
         AdmissionEngine engine = engine(1, false);
         engine.decide(join("ghost"));

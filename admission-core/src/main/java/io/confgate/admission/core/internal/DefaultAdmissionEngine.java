@@ -151,6 +151,9 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (forcedMain != null) {
             placed = mainSeat(state, key, forcedMain);
         } else if (request.visitorRequested()) {
+            // One place per member: a seat it still holds is given back (every other way here has
+            // already found it holds none).
+            state.seats.remove(key);
             placed = visitor(state, key, Reason.VISITOR_REQUESTED, facts);
         } else if (state.mainMembers.contains(key)) {
             placed = mainSeat(state, key, Reason.SEAT_HELD);
