@@ -82,6 +82,7 @@ final class HeldPlaces {
         }
         if (size == keys.length) {
             resize(Math.max(MIN_CAPACITY, keys.length << 1));
+            slot = slotOf(memberKey, hash); // the probe ended in the old index
         }
         int row = free;
         free = newer(row);
@@ -89,7 +90,7 @@ final class HeldPlaces {
         rows[row * ROW + HASH_PLACE] = pack(hash, place);
         rows[row * ROW + DEADLINE] = deadlineNanos;
         appendNewest(row);
-        insertIndex(index, hash, row);
+        index[~slot] = indexEntry(hash, row); // one walk of the index finds or inserts
         size++;
     }
 
@@ -254,17 +255,20 @@ final class HeldPlaces {
 
     // ---------------------------------------------------------------- the index
 
-    /** The index slot of the member's row, or -1. */
+    /**
+     * The index slot of the member's row; if it holds none, {@code ~slot} of the empty slot where the probe
+     * ended (negative), which is where it would be inserted.
+     */
     private int slotOf(String memberKey, int hash) {
-        if (size == 0) {
-            return -1;
-        }
         long[] idx = index;
-        int mask = idx.length - 1;
+        int mask = Math.max(0, idx.length - 1);
+        if (size == 0) {
+            return ~(hash & mask); // every slot is empty (or there are none yet, and a hold grows the table)
+        }
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             long entry = idx[i];
             if (entry == 0) {
-                return -1;
+                return ~i;
             }
             if ((int) (entry >>> 32) == hash && keys[(int) entry - 1].equals(memberKey)) {
                 return i;
@@ -293,7 +297,11 @@ final class HeldPlaces {
         while (idx[i] != 0) {
             i = (i + 1) & mask;
         }
-        idx[i] = ((long) hash << 32) | (row + 1);
+        idx[i] = indexEntry(hash, row);
+    }
+
+    private static long indexEntry(int hash, int row) {
+        return ((long) hash << 32) | (row + 1);
     }
 
     /**
