@@ -41,8 +41,8 @@ final class HeldPlaces {
 
     /**
      * Rows, four longs each: the deadline; the hash (high half) and the place (low half); the older and
-     * the newer row of the age list (halves likewise). One row is one or two cache lines, where an array
-     * per field made it six. A free row's {@code newer} links the free list.
+     * the newer row of the age list (halves likewise). One row is one or two cache lines; an array per
+     * field would make it six. A free row's {@code newer} links the free list.
      */
     private long[] rows = NO_LONGS;
     /** Member keys by row, null for a free row; apart from {@link #rows} because they are references. */

@@ -11,8 +11,8 @@ import org.jxmpp.jid.EntityBareJid;
  *
  * <p>Bounded the simplest way: when it holds {@code maximumRooms} texts it is emptied, and the rooms in
  * use are parsed again once each. A flood of distinct names thus costs at most that many entries, and a
- * look-up is a plain map read that writes no shared memory (a bounded cache records every read for its
- * eviction policy, which on this path cost more than it saved; BENCHMARKS.md, session 5).
+ * look-up is a plain map read that writes no shared memory, where a bounded cache records every read
+ * for its eviction policy: work this path, read for every request, does not need.
  */
 public final class RoomJids {
     private final int maximumRooms;
