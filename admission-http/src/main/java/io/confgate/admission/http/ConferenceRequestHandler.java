@@ -168,7 +168,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         if (answer == null) {
             answer = writtenAnswer(room, session, decision);
         }
-        HttpReplies.json(response, HttpStatus.OK_200, answer, callback);
+        HttpReplies.jsonAfterBody(response, HttpStatus.OK_200, answer, callback);
         return HttpStatus.OK_200;
     }
 

@@ -26,6 +26,7 @@ public final class Cors {
 
     /** Answers an allowed preflight. */
     public static int preflight(Response response, Callback callback, String methods) {
+        HttpReplies.settleBody(response);
         response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, methods);
         response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization");
         response.getHeaders().put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "86400");
