@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import org.jxmpp.jid.EntityBareJid;
 
 /**
@@ -12,7 +13,7 @@ import org.jxmpp.jid.EntityBareJid;
  * holds it, so the limit check and the seat reservation are one atomic step, and the counts are exact.
  * Identity equality is deliberate: a room destroyed and created again is a new state.
  */
-final class RoomState {
+final class RoomState implements ToIntFunction<String> {
     /** What a main seat carries in {@link #seats}: nothing but its count. */
     static final int SEAT = 0;
     private static final HeldPlaces.Release NOTHING_TO_RELEASE = (memberKey, place) -> { };
@@ -22,9 +23,15 @@ final class RoomState {
     final Set<String> mainMembers = new HashSet<>();
     final Set<String> uncountedMembers = new HashSet<>();
     /** Main seats held for members that have not joined yet. */
-    final HeldPlaces seats = new HeldPlaces();
+    final HeldPlaces seats = new HeldPlaces(this);
     /** Redirects to nodes not yet confirmed by a visitor join; each place is the node's index. */
-    final HeldPlaces redirects = new HeldPlaces();
+    final HeldPlaces redirects = new HeldPlaces(this);
+    /**
+     * The last member key both tables hashed, and its hash: one decision looks its member up in the seats
+     * and the redirects, and holds a place, so the keyed hash is computed once instead of up to three times.
+     */
+    private String lastHashedKey;
+    private int lastHash;
     /** Made once: expiry runs on nearly every decision under a flood. */
     private final HeldPlaces.Release releaseRedirect = (memberKey, node) -> releaseRedirect(node);
     final Map<String, NodeSlot> visitors = new HashMap<>();
@@ -44,6 +51,16 @@ final class RoomState {
         this.pendingPerNode = new int[slots.length];
         this.linked = new boolean[slots.length];
         this.lastActivityNanos = now;
+    }
+
+    /** The member key's hash for {@link #seats} and {@link #redirects} (the room's lock is held). */
+    @Override
+    public int applyAsInt(String memberKey) {
+        if (memberKey != lastHashedKey) { // the same key object, not an equal one: no string comparison
+            lastHash = HeldPlaces.keyedHash(memberKey);
+            lastHashedKey = memberKey;
+        }
+        return lastHash;
     }
 
     RoomPromotions promotions() {

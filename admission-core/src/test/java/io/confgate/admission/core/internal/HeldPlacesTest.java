@@ -5,15 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.hash.Hashing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HeldPlacesTest {
-    private final HeldPlaces places = new HeldPlaces();
+    /**
+     * The plain String hash: keys with equal String hashes share a probe start, and near keys fill adjacent
+     * slots, so long probe runs and removals inside them are exercised on purpose.
+     */
+    private static final ToIntFunction<String> STRING_HASH = String::hashCode;
+    private HeldPlaces places = new HeldPlaces();
     private final List<String> released = new ArrayList<>();
 
     private void expire(long now) {
@@ -88,17 +97,23 @@ class HeldPlacesTest {
         assertEquals(0, places.size(), "nothing half-applied");
     }
 
-    @Test
-    void keysWithEqualStringHashesAreToldApart() {
-        // "Aa" and "BB" have the same String hash, so these 8 keys all do: one probe run in the index.
-        List<String> colliding = new ArrayList<>();
-        for (int bits = 0; bits < 8; bits++) {
+    /** 2^blocks keys of "Aa" and "BB" blocks: they all have the same String hash. */
+    private static List<String> equalStringHashes(int blocks) {
+        List<String> keys = new ArrayList<>();
+        for (int bits = 0; bits < 1 << blocks; bits++) {
             StringBuilder key = new StringBuilder();
-            for (int b = 0; b < 3; b++) {
+            for (int b = 0; b < blocks; b++) {
                 key.append((bits >> b & 1) == 0 ? "Aa" : "BB");
             }
-            colliding.add(key.toString());
+            keys.add(key.toString());
         }
+        return keys;
+    }
+
+    @Test
+    void keysWithEqualStringHashesAreToldApart() {
+        places = new HeldPlaces(STRING_HASH); // one probe run in the index
+        List<String> colliding = equalStringHashes(3);
         for (int i = 0; i < colliding.size(); i++) {
             places.hold(colliding.get(i), i, 10 + i);
         }
@@ -109,12 +124,52 @@ class HeldPlacesTest {
         assertEquals(6, places.renew(colliding.get(6), 100), "found past the hole the removal left");
     }
 
+    @Test
+    void theKeyedHashIsSipHash24() {
+        // The reference vector for the empty message, key 00 01 .. 0f (Aumasson and Bernstein).
+        long k0 = 0x0706050403020100L;
+        long k1 = 0x0f0e0d0c0b0a0908L;
+        assertEquals(0x726fdb47dd0e0e31L, HeldPlaces.sipHash24(k0, k1, ""));
+        Random random = new Random(7);
+        for (int i = 0; i < 2_000; i++) {
+            long a = random.nextLong();
+            long b = random.nextLong();
+            char[] chars = new char[random.nextInt(40)];
+            for (int c = 0; c < chars.length; c++) {
+                chars[c] = (char) (random.nextBoolean() ? 'a' + random.nextInt(26) : random.nextInt(0x10000));
+            }
+            String key = new String(chars);
+            assertEquals(Hashing.sipHash24(a, b).hashUnencodedChars(key).asLong(), HeldPlaces.sipHash24(a, b, key),
+                    "length " + key.length());
+        }
+    }
+
+    @Test
+    void keysAClientChoseToCollideDoNotShareAProbeRun() {
+        List<String> colliding = equalStringHashes(12);
+        HeldPlaces weak = new HeldPlaces(STRING_HASH);
+        for (String key : colliding) {
+            places.hold(key, 1, 10);
+            weak.hold(key, 1, 10);
+        }
+        // Hashed by String alone, every probe would walk all 4,096 of them; keyed, runs stay as short as
+        // random keys give at half load (a few dozen at most, in expectation about 20).
+        assertEquals(colliding.size(), weak.longestProbeRun());
+        assertTrue(places.longestProbeRun() < 100, "longest probe run " + places.longestProbeRun());
+        for (String key : colliding) {
+            assertTrue(places.holds(key), key);
+        }
+    }
+
     /**
      * Random operations on keys that collide and tables that grow and shrink, checked after each against
      * a LinkedHashMap doing the same: what is held and what it carries, how many, and the order of expiry.
+     * Once with the keyed hash, once with the String hash, whose long runs exercise removal inside a run.
      */
-    @Test
-    void behavesAsALinkedHashMapInDeadlineOrder() {
+    @ParameterizedTest(name = "keyed hash: {0}")
+    @ValueSource(booleans = {true, false})
+    void behavesAsALinkedHashMapInDeadlineOrder(boolean keyed) {
+        places = keyed ? new HeldPlaces() : new HeldPlaces(STRING_HASH);
         Random random = new Random(42);
         LinkedHashMap<String, long[]> model = new LinkedHashMap<>(); // key -> {place, deadline}
         long now = 0;
