@@ -13,28 +13,37 @@ import java.util.function.ToIntFunction;
  * the first live place: O(1) when nothing is due, and no timer, global queue or lock shared between
  * rooms.
  *
- * <p>Why primitive arrays instead of a map of entry objects: under a flood of joins that never confirm
- * (a minute of them is held) the held places are most of the heap. Here a place is a row of a
- * {@code long[]}, so the collector has nothing to copy or trace but the member key (young-collection
- * pauses halved, BENCHMARKS.md session 5); a lookup of an absent member reads only {@link #index}, whose
- * slots hold the hash next to the row number; and the oldest deadline is a field, so the "anything due?"
- * check that precedes every decision reads no other memory.
- *
- * <p>Rows are numbered 0..capacity-1. A freed row goes to the head of a free list and is the next one
- * taken; in the steady state of a flood the row that just expired is reused by the next hold, so both
- * touch the same memory.
+ * <p>Built for a flood of joins that never confirm, when a minute of them (hundreds of thousands of
+ * places) is held and each decision adds one place and expires another:
+ * <ul>
+ *   <li><b>No object per place.</b> A place is a row of a {@code long[]}, and its member key is copied
+ *       into a {@code char[]}. Keys kept as {@code String}s would each live a minute: every young
+ *       collection would copy them and scan the cards of the arrays that point at them (most of the
+ *       collector's work in the HTTP benchmark). Here the collector sees three arrays per table.</li>
+ *   <li><b>Rows and keys lie in rings, in age order.</b> A hold writes after the newest, expiry reads
+ *       from the oldest on: both ends move through memory in address order, where the processor's
+ *       prefetch finds them. Only the two {@link #index} slots a decision touches are random accesses.</li>
+ *   <li>A renewal or removal leaves a hole that expiry steps over. When either ring is full, the live
+ *       rows and keys are packed together again, into larger rings if they fill half of them.</li>
+ *   <li>A lookup of an absent member reads only the index, whose slots hold the hash next to the row
+ *       number; the oldest deadline is a field, so the "anything due?" check that precedes every
+ *       decision reads no other memory.</li>
+ * </ul>
  */
 final class HeldPlaces {
     /** What {@link #renew} and {@link #remove} return for a member who holds no place. */
     static final int ABSENT = -1;
-    private static final int NONE = -1;
     private static final int MIN_CAPACITY = 8;
-    private static final int ROW = 4; // longs per row
+    private static final int MIN_CHARS = 64;
+    private static final int ROW = 3; // longs per row
     private static final int DEADLINE = 0;
     private static final int HASH_PLACE = 1;
-    private static final int OLDER_NEWER = 2;
-    private static final String[] NO_KEYS = {};
+    /** Where the key's chars start in {@link #chars} (high half) and how many there are (low half). */
+    private static final int KEY = 2;
+    /** The {@link #KEY} of a row that holds no place (a hole, or not yet used). */
+    private static final long HOLE = -1L;
     private static final long[] NO_LONGS = {};
+    private static final char[] NO_CHARS = {};
     /**
      * Member keys come from clients (a session id), and strings with equal {@code String} hashes are easy to
      * make: thousands of them in one room would put every place in one probe run, and each hold, renewal or
@@ -55,28 +64,35 @@ final class HeldPlaces {
     /** Receives a place the table gave up (expired or cleared): the member and what the place carried. */
     @FunctionalInterface
     interface Release {
-        void released(String memberKey, int place);
+        /**
+         * @param memberKey the member's key, readable only during this call (it is a view of the table's
+         *                  memory, which the next change reuses): {@code toString()} it to keep it
+         */
+        void released(CharSequence memberKey, int place);
     }
 
-    /**
-     * Rows, four longs each: the deadline; the hash (high half) and the place (low half); the older and
-     * the newer row of the age list (halves likewise). One row is one or two cache lines; an array per
-     * field would make it six. A free row's {@code newer} links the free list.
-     */
+    /** Rows, three longs each: the deadline; the hash (high half) and the place (low half); the {@link #KEY}. */
     private long[] rows = NO_LONGS;
-    /** Member keys by row, null for a free row; apart from {@link #rows} because they are references. */
-    private String[] keys = NO_KEYS;
+    /** The members' keys, back to back in row order; a ring like the rows. */
+    private char[] chars = NO_CHARS;
     /**
      * Open addressing with linear probing, twice as many slots as rows: a slot is
      * {@code (hash << 32) | (row + 1)}, 0 when empty, so a probe compares hashes without visiting a row.
      */
     private long[] index = NO_LONGS;
+    /** Live places. */
     private int size;
-    private int oldest = NONE;
-    private int newest = NONE;
-    private int free = NONE;
+    /** The oldest row in use; live whenever {@code size > 0} (holes at the oldest end are stepped over at once). */
+    private int oldest;
+    /** Rows in use from {@link #oldest} on, ring-wise: the live ones and the holes between them. */
+    private int used;
+    /** Where the next key's chars go; the oldest row's key starts where the chars in use begin. */
+    private int charsEnd;
+    /** Chars of live keys. */
+    private int liveChars;
     /** The oldest row's deadline, meaningful while {@code size > 0}. */
     private long oldestDeadline;
+    private final KeyView releasedKey = new KeyView();
 
     /** A table whose index hashes member keys with a secret key ({@link #keyedHash}). */
     HeldPlaces() {
@@ -104,23 +120,13 @@ final class HeldPlaces {
         int hash = hasher.applyAsInt(memberKey);
         int slot = slotOf(memberKey, hash);
         if (slot >= 0) {
-            int row = rowAt(slot);
-            rows[row * ROW + HASH_PLACE] = pack(hash, place);
-            moveToNewest(row, deadlineNanos);
+            moveToNewest(memberKey, hash, slot, place, deadlineNanos);
             return;
         }
-        if (size == keys.length) {
-            resize(Math.max(MIN_CAPACITY, keys.length << 1));
+        if (makeRoom(memberKey.length())) {
             slot = slotOf(memberKey, hash); // the probe ended in the old index
         }
-        int row = free;
-        free = newer(row);
-        keys[row] = memberKey;
-        rows[row * ROW + HASH_PLACE] = pack(hash, place);
-        rows[row * ROW + DEADLINE] = deadlineNanos;
-        appendNewest(row);
-        index[~slot] = indexEntry(hash, row); // one walk of the index finds or inserts
-        size++;
+        index[~slot] = indexEntry(hash, append(memberKey, hash, place, deadlineNanos)); // one walk finds or inserts
     }
 
     /**
@@ -128,13 +134,14 @@ final class HeldPlaces {
      * {@link #ABSENT} if the member holds none.
      */
     int renew(String memberKey, long deadlineNanos) {
-        int slot = slotOf(memberKey, hasher.applyAsInt(memberKey));
+        int hash = hasher.applyAsInt(memberKey);
+        int slot = slotOf(memberKey, hash);
         if (slot < 0) {
             return ABSENT;
         }
-        int row = rowAt(slot);
-        moveToNewest(row, deadlineNanos);
-        return place(row);
+        int place = place(rowAt(slot));
+        moveToNewest(memberKey, hash, slot, place, deadlineNanos);
+        return place;
     }
 
     /** Takes a member's place away without giving it back (the caller does); returns what it carried, or {@link #ABSENT}. */
@@ -145,7 +152,8 @@ final class HeldPlaces {
         }
         int row = rowAt(slot);
         int place = place(row);
-        removeRow(slot, row);
+        deleteIndexSlot(slot);
+        removeRow(row);
         return place;
     }
 
@@ -158,79 +166,142 @@ final class HeldPlaces {
     void expire(long now, Release expired) {
         while (isDue(now)) {
             int row = oldest;
-            String key = keys[row];
             int place = place(row);
-            removeRow(slotOfRow(row), row);
-            expired.released(key, place);
+            releasedKey.of(row); // before the row goes: its chars stay until the next append or resize
+            deleteIndexSlot(slotOfRow(row));
+            removeRow(row);
+            expired.released(releasedKey, place);
         }
     }
 
     /** Removes every place and hands each to {@code dropped}, oldest first; the table's memory is given back. */
     void clear(Release dropped) {
-        for (int row = oldest; row != NONE; row = newer(row)) {
-            dropped.released(keys[row], place(row));
+        int mask = capacity() - 1;
+        for (int i = 0; i < used; i++) {
+            int row = (oldest + i) & mask;
+            if (rows[row * ROW + KEY] != HOLE) {
+                dropped.released(releasedKey.of(row), place(row));
+            }
         }
         rows = NO_LONGS;
-        keys = NO_KEYS;
+        chars = NO_CHARS;
         index = NO_LONGS;
         size = 0;
-        oldest = NONE;
-        newest = NONE;
-        free = NONE;
+        oldest = 0;
+        used = 0;
+        charsEnd = 0;
+        liveChars = 0;
     }
 
-    // ---------------------------------------------------------------- rows and the age list
+    // ---------------------------------------------------------------- the rings
 
-    private void moveToNewest(int row, long deadlineNanos) {
+    private int capacity() {
+        return rows.length / ROW;
+    }
+
+    /**
+     * Writes a live row after the newest one, its key after the newest key (the caller has made room for
+     * both), and returns the row.
+     */
+    private int append(String memberKey, int hash, int place, long deadlineNanos) {
+        int length = memberKey.length();
+        int at = keyPosition(length);
+        memberKey.getChars(0, length, chars, at);
+        charsEnd = at + length;
+        liveChars += length;
+        int row = (oldest + used) & (capacity() - 1);
         rows[row * ROW + DEADLINE] = deadlineNanos;
-        if (row != newest) {
-            unlinkAge(row);
-            appendNewest(row);
-        } else if (row == oldest) {
-            oldestDeadline = deadlineNanos; // the only row
+        rows[row * ROW + HASH_PLACE] = pack(hash, place);
+        rows[row * ROW + KEY] = pack(at, length);
+        used++;
+        if (size++ == 0) {
+            oldest = row; // nothing live before it: holes left behind count for nothing
+            used = 1;
+            oldestDeadline = deadlineNanos;
         }
+        return row;
     }
 
-    private void removeRow(int slot, int row) {
-        deleteIndexSlot(slot);
-        unlinkAge(row);
-        keys[row] = null; // the key is the only reference a row holds: let it go
-        link(row, NONE, free);
-        free = row;
-        size--;
+    /**
+     * Where a key of {@code length} chars can go after the newest key: at {@link #charsEnd}, or at the
+     * start if the end of the array is too short; -1 if that would reach the oldest key. The chars in use
+     * run from the oldest row's key to {@code charsEnd}, wrapping at most once.
+     */
+    private int keyPosition(int length) {
+        if (size == 0) {
+            return length <= chars.length ? 0 : -1; // append() then makes this row the oldest
+        }
+        int start = keyStart(oldest);
+        if (charsEnd >= start) { // not wrapped: room after the end, or else before the start
+            if (length <= chars.length - charsEnd) {
+                return charsEnd;
+            }
+            return length < start ? 0 : -1;
+        }
+        return charsEnd + length < start ? charsEnd : -1; // wrapped: strictly short of the start
+    }
+
+    /** Gives the row at index {@code slot} a new place and deadline, at the newest end. */
+    private void moveToNewest(String memberKey, int hash, int slot, int place, long deadlineNanos) {
+        int row = rowAt(slot);
+        int newest = (oldest + used - 1) & (capacity() - 1);
+        if (row == newest) { // already there: rewritten in place
+            rows[row * ROW + DEADLINE] = deadlineNanos;
+            rows[row * ROW + HASH_PLACE] = pack(hash, place);
+            if (size == 1) {
+                oldestDeadline = deadlineNanos;
+            }
+            return;
+        }
+        if (makeRoom(memberKey.length())) {
+            slot = slotOf(memberKey, hash); // rows and index were rebuilt
+            row = rowAt(slot);
+        }
+        // The new row first: were the old one the oldest and the only one, its chars would be free for it.
+        int moved = append(memberKey, hash, place, deadlineNanos);
+        index[slot] = indexEntry(hash, moved);
+        vacate(row);
+    }
+
+    /** Makes room after the newest row and key; true if that rebuilt the rings and the index. */
+    private boolean makeRoom(int keyLength) {
+        int capacity = capacity();
+        if (used < capacity && keyPosition(keyLength) >= 0) {
+            return false;
+        }
+        // Full of live rows and holes: pack the live ones, in rings twice as large if they fill half.
+        resize(size >= capacity >>> 1 ? Math.max(MIN_CAPACITY, capacity << 1) : capacity, keyLength);
+        return true;
+    }
+
+    private void removeRow(int row) {
+        vacate(row);
         // A room that held a flood gives the memory back as the flood ends; the gap between growing (full)
         // and shrinking (an eighth full) keeps a table near one size from resizing back and forth.
-        if (keys.length > MIN_CAPACITY && size < keys.length >>> 3) {
-            resize(Math.max(MIN_CAPACITY, keys.length >>> 2));
+        int capacity = capacity();
+        if (capacity > MIN_CAPACITY && size < capacity >>> 3) {
+            resize(Math.max(MIN_CAPACITY, capacity >>> 2), 0);
         }
     }
 
-    private void appendNewest(int row) {
-        link(row, newest, NONE);
-        if (newest == NONE) {
-            oldest = row;
-            oldestDeadline = rows[row * ROW + DEADLINE];
-        } else {
-            link(newest, older(newest), row);
+    /** Makes a live row a hole; holes at the oldest end are stepped over at once. */
+    private void vacate(int row) {
+        liveChars -= keyLength(row);
+        rows[row * ROW + KEY] = HOLE;
+        size--;
+        if (size == 0) {
+            oldest = 0;
+            used = 0;
+            charsEnd = 0;
+            return;
         }
-        newest = row;
-    }
-
-    private void unlinkAge(int row) {
-        int before = older(row);
-        int after = newer(row);
-        if (before == NONE) {
-            oldest = after;
-            if (after != NONE) {
-                oldestDeadline = rows[after * ROW + DEADLINE];
+        if (row == oldest) {
+            int mask = capacity() - 1;
+            while (rows[oldest * ROW + KEY] == HOLE) {
+                oldest = (oldest + 1) & mask;
+                used--;
             }
-        } else {
-            link(before, older(before), after);
-        }
-        if (after == NONE) {
-            newest = before;
-        } else {
-            link(after, before, newer(after));
+            oldestDeadline = rows[oldest * ROW + DEADLINE];
         }
     }
 
@@ -242,44 +313,100 @@ final class HeldPlaces {
         return (int) (rows[row * ROW + HASH_PLACE] >>> 32);
     }
 
-    private int older(int row) {
-        return (int) (rows[row * ROW + OLDER_NEWER] >> 32);
+    private int keyStart(int row) {
+        return (int) (rows[row * ROW + KEY] >>> 32);
     }
 
-    private int newer(int row) {
-        return (int) rows[row * ROW + OLDER_NEWER];
+    private int keyLength(int row) {
+        return (int) rows[row * ROW + KEY];
     }
 
-    private void link(int row, int olderRow, int newerRow) {
-        rows[row * ROW + OLDER_NEWER] = pack(olderRow, newerRow);
+    private boolean keyEquals(int row, String memberKey) {
+        int length = keyLength(row);
+        if (length != memberKey.length()) {
+            return false;
+        }
+        int start = keyStart(row);
+        for (int i = 0; i < length; i++) {
+            if (chars[start + i] != memberKey.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long pack(int high, int low) {
         return ((long) high << 32) | (low & 0xFFFFFFFFL);
     }
 
-    /** Copies the live rows, oldest first, into tables of {@code capacity} rows; the rest become the free list. */
-    private void resize(int capacity) {
+    /**
+     * Copies the live rows, oldest first, to the start of rings of {@code capacity} rows (a power of two),
+     * with key space for them and for a key of {@code keyLength} chars about to be added, twice over.
+     */
+    private void resize(int capacity, int keyLength) {
         long[] r = new long[capacity * ROW];
-        String[] k = new String[capacity];
+        char[] c = new char[Math.max(MIN_CHARS, Integer.highestOneBit(Math.max(1, 2 * (liveChars + keyLength) - 1)) << 1)];
         long[] idx = new long[capacity << 1];
+        int mask = capacity() - 1;
         int to = 0;
-        for (int row = oldest; row != NONE; row = newer(row), to++) {
-            k[to] = keys[row];
+        int at = 0;
+        for (int i = 0; i < used; i++) {
+            int row = (oldest + i) & mask;
+            if (rows[row * ROW + KEY] == HOLE) {
+                continue;
+            }
+            int length = keyLength(row);
+            System.arraycopy(chars, keyStart(row), c, at, length);
             r[to * ROW + DEADLINE] = rows[row * ROW + DEADLINE];
             r[to * ROW + HASH_PLACE] = rows[row * ROW + HASH_PLACE];
-            r[to * ROW + OLDER_NEWER] = pack(to - 1, to + 1 < size ? to + 1 : NONE); // NONE before the first
+            r[to * ROW + KEY] = pack(at, length);
             insertIndex(idx, hashOf(row), to);
+            at += length;
+            to++;
         }
-        for (int row = size; row < capacity; row++) { // the free list, in order
-            r[row * ROW + OLDER_NEWER] = pack(NONE, row + 1 < capacity ? row + 1 : NONE);
+        for (int row = to; row < capacity; row++) {
+            r[row * ROW + KEY] = HOLE;
         }
         rows = r;
-        keys = k;
+        chars = c;
         index = idx;
-        oldest = size > 0 ? 0 : NONE;
-        newest = size > 0 ? size - 1 : NONE;
-        free = size < capacity ? size : NONE;
+        oldest = 0;
+        used = size;
+        charsEnd = at;
+    }
+
+    /** A member key as it lies in {@link #chars}: what {@link Release} receives, made once per table. */
+    private final class KeyView implements CharSequence {
+        private char[] array;
+        private int start;
+        private int length;
+
+        KeyView of(int row) {
+            array = chars;
+            start = keyStart(row);
+            length = keyLength(row);
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int i) {
+            return array[start + i];
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return toString().subSequence(from, to);
+        }
+
+        @Override
+        public String toString() {
+            return new String(array, start, length);
+        }
     }
 
     // ---------------------------------------------------------------- the index
@@ -299,7 +426,7 @@ final class HeldPlaces {
             if (entry == 0) {
                 return ~i;
             }
-            if ((int) (entry >>> 32) == hash && keys[(int) entry - 1].equals(memberKey)) {
+            if ((int) (entry >>> 32) == hash && keyEquals((int) entry - 1, memberKey)) {
                 return i;
             }
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.hash.Hashing;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,16 +198,7 @@ class HeldPlacesTest {
             } else {
                 released.clear();
                 expire(now);
-                List<String> expected = new ArrayList<>();
-                for (var it = model.entrySet().iterator(); it.hasNext(); ) {
-                    Map.Entry<String, long[]> e = it.next();
-                    if (e.getValue()[1] > now) {
-                        break;
-                    }
-                    expected.add(e.getKey() + "=" + e.getValue()[0]);
-                    it.remove();
-                }
-                assertEquals(expected, released, "step " + step);
+                assertEquals(expireInModel(model, now), released, "step " + step);
             }
             assertEquals(model.size(), places.size(), "step " + step);
             maxSize = Math.max(maxSize, model.size());
@@ -214,6 +206,7 @@ class HeldPlacesTest {
             assertEquals(!model.isEmpty() && now >= model.values().iterator().next()[1], places.isDue(now),
                     "step " + step);
         }
+
         assertTrue(maxSize > 512, "the table grew past 512 rows: " + maxSize);
         assertTrue(model.size() < 100, "and drained: " + model.size());
         released.clear();
@@ -226,7 +219,24 @@ class HeldPlacesTest {
         assertTrue(places.holds("again"), "a cleared table takes places again");
     }
 
-    /** Many keys first, then few, so the table grows and then shrinks; a fifth of them share a String hash. */
+    /** What the model (key -> {place, deadline}, oldest first) gives up at {@code now}, as "key=place", removed from it. */
+    private static List<String> expireInModel(LinkedHashMap<String, long[]> model, long now) {
+        List<String> expired = new ArrayList<>();
+        for (var it = model.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, long[]> e = it.next();
+            if (e.getValue()[1] > now) {
+                break;
+            }
+            expired.add(e.getKey() + "=" + e.getValue()[0]);
+            it.remove();
+        }
+        return expired;
+    }
+
+    /**
+     * Many keys first, then few, so the table grows and then shrinks; a fifth of them share a String hash,
+     * and the others are of lengths from 0 to about 1,000 chars.
+     */
     private static String randomKey(Random random, int step) {
         if (random.nextInt(5) == 0) {
             StringBuilder key = new StringBuilder();
@@ -236,7 +246,105 @@ class HeldPlacesTest {
             }
             return key.toString();
         }
-        return "m" + random.nextInt(step < 10_000 ? 3_000 : 40);
+        int n = random.nextInt(step < 10_000 ? 3_000 : 40);
+        return switch (n % 7) {
+            // Keys of every length, so the key ring wraps at odd places and fills before the rows do.
+            case 0 -> "long-" + n + "-" + "x".repeat(n % 5 == 0 ? 300 + n % 700 : n % 97);
+            case 1 -> n % 3 == 0 ? "" : "\u00e9\ud83d\ude00" + n; // the empty key; non-Latin chars
+            default -> "m" + n;
+        };
+    }
+
+    /**
+     * A steady flood (one place in, the oldest out) whose keys change length by two orders of magnitude, so
+     * the key ring fills before the rows do, wrapped or not; checked against a model after every step.
+     */
+    @Test
+    void keysOfVeryDifferentLengthsShareTheKeyRing() {
+        Random random = new Random(7);
+        LinkedHashMap<String, long[]> model = new LinkedHashMap<>(); // key -> {place, deadline}
+        for (long now = 1; now <= 5_000; now++) {
+            int length = random.nextInt(8) == 0 ? 100 + random.nextInt(900) : random.nextInt(60);
+            String key = now + ":" + "k".repeat(length);
+            places.hold(key, (int) now & 7, now + 6); // about 6 held
+            model.put(key, new long[] {now & 7, now + 6});
+            if (random.nextInt(4) == 0) { // a renewal or a removal leaves a hole
+                String some = model.keySet().iterator().next();
+                long[] held = model.remove(some);
+                if (random.nextBoolean()) {
+                    assertEquals((int) held[0], places.remove(some));
+                } else {
+                    assertEquals((int) held[0], places.renew(some, now + 6));
+                    model.put(some, new long[] {held[0], now + 6});
+                }
+            }
+            released.clear();
+            expire(now);
+            assertEquals(expireInModel(model, now), released, "at " + now);
+            assertEquals(model.size(), places.size(), "at " + now);
+            for (String held : model.keySet()) {
+                assertTrue(places.holds(held), held);
+            }
+        }
+    }
+
+    /**
+     * Keys that wrap round the key ring and one more that may or may not fit before the oldest key: for
+     * every pair of lengths, no key's chars are ever overwritten by another's.
+     */
+    @Test
+    void aNewKeyNeverOverwritesTheCharsOfAnOlderOne() {
+        for (int n = 1; n <= 40; n++) {
+            for (int m = 0; m <= 100; m++) {
+                HeldPlaces table = new HeldPlaces();
+                List<String> live = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    live.add(key(i, n));
+                    table.hold(key(i, n), i, i);
+                }
+                table.expire(2, (key, place) -> live.remove(key.toString()));
+                for (int i = 6; i < 8; i++) { // these go round to the start of the ring
+                    live.add(key(i, n));
+                    table.hold(key(i, n), i, i);
+                }
+                live.add(key(8, m));
+                table.hold(key(8, m), 8, 8);
+                for (String key : live) {
+                    assertTrue(table.holds(key), n + "/" + m + ": " + key);
+                }
+                List<String> expired = new ArrayList<>();
+                table.expire(8, (key, place) -> expired.add(key.toString()));
+                assertEquals(live, expired, n + "/" + m);
+            }
+        }
+    }
+
+    /** A key of {@code length} chars, at least one, that starts with {@code i}. */
+    private static String key(int i, int length) {
+        String prefix = Integer.toString(i);
+        return prefix + "abcdefghijklmnopqrstuvwxyz".repeat(5).substring(0, Math.max(0, length - prefix.length()));
+    }
+
+    /**
+     * A held place keeps a copy of its key, not the key: under a flood the keys would otherwise live as
+     * long as their places, and the collector would copy each of them from one young collection to the next.
+     */
+    @Test
+    void aHeldPlaceDoesNotKeepItsKeyObject() throws InterruptedException {
+        String key = new String("session-" + System.nanoTime());
+        WeakReference<String> ref = new WeakReference<>(key);
+        places.hold(key, 3, 100);
+        String copy = new String(key);
+        key = null;
+        for (int i = 0; i < 20 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, ref.get(), "the key object was collected while its place is held");
+        assertTrue(places.holds(copy));
+        assertEquals(3, places.renew(copy, 200));
+        expire(200);
+        assertEquals(List.of(copy + "=3"), released, "and expiry still names the member");
     }
 
     @Test
