@@ -88,8 +88,6 @@ final class HeldPlaces {
     private int used;
     /** Where the next key's chars go; the oldest row's key starts where the chars in use begin. */
     private int charsEnd;
-    /** Chars of live keys. */
-    private int liveChars;
     /** The oldest row's deadline, meaningful while {@code size > 0}. */
     private long oldestDeadline;
     private final KeyView releasedKey = new KeyView();
@@ -190,7 +188,6 @@ final class HeldPlaces {
         oldest = 0;
         used = 0;
         charsEnd = 0;
-        liveChars = 0;
     }
 
     // ---------------------------------------------------------------- the rings
@@ -208,7 +205,6 @@ final class HeldPlaces {
         int at = keyPosition(length);
         memberKey.getChars(0, length, chars, at);
         charsEnd = at + length;
-        liveChars += length;
         int row = (oldest + used) & (capacity() - 1);
         rows[row * ROW + DEADLINE] = deadlineNanos;
         rows[row * ROW + HASH_PLACE] = pack(hash, place);
@@ -286,7 +282,6 @@ final class HeldPlaces {
 
     /** Makes a live row a hole; holes at the oldest end are stepped over at once. */
     private void vacate(int row) {
-        liveChars -= keyLength(row);
         rows[row * ROW + KEY] = HOLE;
         size--;
         if (size == 0) {
@@ -344,10 +339,17 @@ final class HeldPlaces {
      * with key space for them and for a key of {@code keyLength} chars about to be added, twice over.
      */
     private void resize(int capacity, int keyLength) {
+        int mask = capacity() - 1;
+        int liveChars = 0;
+        for (int i = 0; i < used; i++) {
+            int row = (oldest + i) & mask;
+            if (rows[row * ROW + KEY] != HOLE) {
+                liveChars += keyLength(row);
+            }
+        }
         long[] r = new long[capacity * ROW];
         char[] c = new char[Math.max(MIN_CHARS, Integer.highestOneBit(Math.max(1, 2 * (liveChars + keyLength) - 1)) << 1)];
         long[] idx = new long[capacity << 1];
-        int mask = capacity() - 1;
         int to = 0;
         int at = 0;
         for (int i = 0; i < used; i++) {
