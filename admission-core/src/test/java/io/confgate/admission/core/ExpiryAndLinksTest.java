@@ -69,6 +69,34 @@ class ExpiryAndLinksTest {
     }
 
     @Test
+    void aRedirectGivesWayToASeatAndEachPlaceExpiresIntoItsOwnCount() {
+        AdmissionEngine engine = engine(1, false);
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("a")).reason());
+        assertEquals(Reason.ROOM_FULL, engine.decide(join("b")).reason());
+        assertPlaces(engine, 1, 1);
+        // a gives its seat back for a redirect; b, asking again, takes the seat and gives its redirect back.
+        engine.decide(JoinRequest.builder(ROOM).sessionId("a").visitorRequested(true).build());
+        assertPlaces(engine, 0, 2);
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("b")).reason());
+        assertPlaces(engine, 1, 1);
+        assertEquals(Reason.SEAT_HELD, engine.decide(join("b")).reason(), "a retry renews the seat, not a second one");
+        assertPlaces(engine, 1, 1);
+
+        ticker.advance(Duration.ofSeconds(61));
+        assertPlaces(engine, 0, 0);
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("c")).reason());
+    }
+
+    /** Seats and redirects held, in the totals and the room, and node loads that match the redirects. */
+    private static void assertPlaces(AdmissionEngine engine, int seats, int redirects) {
+        assertEquals(seats, engine.totals().reservedSeats(), "seats held");
+        assertEquals(redirects, engine.totals().pendingRedirects(), "redirects held");
+        assertEquals(seats, engine.occupancy(ROOM).orElseThrow().reservedSeats(), "seats held in the room");
+        assertEquals(redirects, engine.occupancy(ROOM).orElseThrow().pendingVisitors(), "redirects held in the room");
+        assertEquals(redirects, engine.nodeLoads().stream().mapToInt(l -> l.load()).sum(), "node loads");
+    }
+
+    @Test
     void expiryIsAppliedEvenWithoutAnExplicitCleanUp() {
         AdmissionEngine engine = engine(1, false);
         engine.decide(join("ghost"));

@@ -153,12 +153,11 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         } else if (request.visitorRequested()) {
             // One place per member: a seat it still holds is given back (every other way here has
             // already found it holds none).
-            state.seats.remove(key);
+            state.dropSeat(key);
             placed = visitor(state, key, Reason.VISITOR_REQUESTED, facts);
         } else if (state.mainMembers.contains(key)) {
             placed = mainSeat(state, key, Reason.SEAT_HELD);
-        } else if (state.seats.renew(key, deadline(state)) != HeldPlaces.ABSENT) { // a retry: the seat is renewed, not taken again
-            withdrawRedirect(state, key);
+        } else if (state.renewSeat(key, deadline(state))) { // a retry: the seat is renewed, not taken again
             placed = new Decision.Main(state.jid, key, Reason.SEAT_HELD, true);
         }
         if (placed != null) { // placed without the ticket, which stays valid
@@ -254,7 +253,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
 
     /** Whether the member is in the main room or holds a seat there. */
     boolean isInMain(RoomState state, String key) {
-        return state.mainMembers.contains(key) || state.seats.holds(key);
+        return state.mainMembers.contains(key) || state.holdsSeat(key);
     }
 
     /** Frees a main member's place (joined or reserved); false if it has none. */
@@ -262,7 +261,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (state.mainMembers.remove(key)) {
             return true;
         }
-        return state.seats.remove(key) != HeldPlaces.ABSENT;
+        return state.dropSeat(key);
     }
 
     /** A main-room answer that holds a seat until the join is reported (no-op if already counted). */
@@ -271,9 +270,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         if (state.mainMembers.contains(key)) {
             return new Decision.Main(state.jid, key, reason, false);
         }
-        if (state.seats.renew(key, deadline(state)) == HeldPlaces.ABSENT) {
-            state.seats.hold(key, RoomState.SEAT, deadline(state));
-        }
+        state.holdSeat(key, deadline(state)); // a seat it holds is renewed
         return new Decision.Main(state.jid, key, reason, true);
     }
 
@@ -423,7 +420,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             return EventResult.IGNORED_DUPLICATE;
         }
         // The seat (if any) becomes a member in one step under the lock: occupancy never dips.
-        state.seats.remove(key);
+        state.dropSeat(key);
         state.mainMembers.add(key);
         NodeSlot wasVisitorOn = state.visitors.remove(key);
         if (wasVisitorOn != null) {
@@ -570,9 +567,9 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                 state.expireHolds(ticker.read());
                 roomCount++;
                 main += state.mainMembers.size();
-                seatsHeld += state.seats.size();
+                seatsHeld += state.seatsHeld();
                 visitorCount += state.visitors.size();
-                pending += state.redirects.size();
+                pending += state.redirectsHeld();
             }
         }
         return new EngineTotals(roomCount, main, seatsHeld, visitorCount, pending);

@@ -4,8 +4,8 @@ import java.security.SecureRandom;
 import java.util.function.ToIntFunction;
 
 /**
- * One room's places held for members who have not joined yet, of one kind: main seats, or redirects to
- * nodes. Each place carries a small non-negative int, the node index of a redirect (seats carry 0).
+ * One room's places held for members who have not joined yet, at most one per member. Each place carries
+ * a non-negative int: for {@link RoomState}, a main seat or the index of the node a redirect points to.
  * Guarded by the room's monitor, like the rest of {@link RoomState}.
  *
  * <p>Every place is held for the same time, so insertion order is deadline order; a renewal moves the
@@ -107,24 +107,35 @@ final class HeldPlaces {
     }
 
     boolean holds(String memberKey) {
-        return slotOf(memberKey, hasher.applyAsInt(memberKey)) >= 0;
+        return placeOf(memberKey) != ABSENT;
     }
 
-    /** Holds a place for the member until {@code deadlineNanos}, replacing one it already holds. */
-    void hold(String memberKey, int place, long deadlineNanos) {
+    /** What the member's place carries, or {@link #ABSENT} if it holds none; nothing changes. */
+    int placeOf(String memberKey) {
+        int slot = slotOf(memberKey, hasher.applyAsInt(memberKey));
+        return slot < 0 ? ABSENT : place(rowAt(slot));
+    }
+
+    /**
+     * Holds a place for the member until {@code deadlineNanos}, replacing one it already holds; returns
+     * what the replaced place carried, or {@link #ABSENT} if there was none.
+     */
+    int hold(String memberKey, int place, long deadlineNanos) {
         if (place < 0) {
             throw new IllegalArgumentException("a place is a non-negative int: " + place);
         }
         int hash = hasher.applyAsInt(memberKey);
         int slot = slotOf(memberKey, hash);
         if (slot >= 0) {
+            int previous = place(rowAt(slot));
             moveToNewest(memberKey, hash, slot, place, deadlineNanos);
-            return;
+            return previous;
         }
         if (makeRoom(memberKey.length())) {
             slot = slotOf(memberKey, hash); // the probe ended in the old index
         }
         index[~slot] = indexEntry(hash, append(memberKey, hash, place, deadlineNanos)); // one walk finds or inserts
+        return ABSENT;
     }
 
     /**

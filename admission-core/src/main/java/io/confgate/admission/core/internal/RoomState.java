@@ -14,29 +14,36 @@ import org.jxmpp.jid.EntityBareJid;
  * Identity equality is deliberate: a room destroyed and created again is a new state.
  */
 final class RoomState implements ToIntFunction<String> {
-    /** What a main seat carries in {@link #seats}: nothing but its count. */
-    static final int SEAT = 0;
-    private static final HeldPlaces.Release NOTHING_TO_RELEASE = (memberKey, place) -> { };
+    /**
+     * What a main seat carries in {@link #held}: a value no node index reaches (a redirect carries its
+     * node's index).
+     */
+    static final int SEAT = Integer.MAX_VALUE;
     final EntityBareJid jid;
     /** Every node, by index (the engine's array, shared and never changed). */
     private final NodeSlot[] slots;
     final Set<String> mainMembers = new HashSet<>();
     final Set<String> uncountedMembers = new HashSet<>();
-    /** Main seats held for members that have not joined yet. */
-    final HeldPlaces seats = new HeldPlaces(this);
-    /** Redirects to nodes not yet confirmed by a visitor join; each place is the node's index. */
-    final HeldPlaces redirects = new HeldPlaces(this);
     /**
-     * The last member key both tables hashed, and its hash: one decision looks its member up in the seats
-     * and the redirects, and holds a place, so the keyed hash is computed once instead of up to three times.
+     * Places held for members who have not joined yet: a main seat, or a redirect to a node not yet
+     * confirmed by a visitor join. One table for both, because a member holds at most one place in a room:
+     * a decision finds its member's place, whichever kind, with one look-up, and the table keeps the
+     * "at most one" true by construction.
+     */
+    private final HeldPlaces held = new HeldPlaces(this);
+    /** How many of {@link #held} are seats; the rest are redirects. */
+    private int seatsHeld;
+    /**
+     * The last member key the table hashed, and its hash: one decision looks its member up more than
+     * once (a seat? a redirect?) and then holds a place, so the keyed hash is computed once.
      */
     private String lastHashedKey;
     private int lastHash;
     /** Made once: expiry runs on nearly every decision under a flood. */
-    private final HeldPlaces.Release releaseRedirect = (memberKey, node) -> releaseRedirect(node);
+    private final HeldPlaces.Release release = (memberKey, place) -> released(place);
     final Map<String, NodeSlot> visitors = new HashMap<>();
     final int[] joinedPerNode;
-    /** Redirects held per node index: {@link #redirects} counted by node. */
+    /** Redirects held per node index: the redirects in {@link #held}, counted by node. */
     final int[] pendingPerNode;
     final boolean[] linked;
     boolean destroyed;
@@ -53,7 +60,7 @@ final class RoomState implements ToIntFunction<String> {
         this.lastActivityNanos = now;
     }
 
-    /** The member key's hash for {@link #seats} and {@link #redirects} (the room's lock is held). */
+    /** The member key's hash for {@link #held} (the room's lock is held). */
     @Override
     public int applyAsInt(String memberKey) {
         if (memberKey != lastHashedKey) { // the same key object, not an equal one: no string comparison
@@ -71,7 +78,17 @@ final class RoomState implements ToIntFunction<String> {
     }
 
     int mainOccupancy() {
-        return mainMembers.size() + seats.size();
+        return mainMembers.size() + seatsHeld;
+    }
+
+    /** Main seats held for members who have not joined yet. */
+    int seatsHeld() {
+        return seatsHeld;
+    }
+
+    /** Redirects held: members sent to a node that has not reported their join yet. */
+    int redirectsHeld() {
+        return held.size() - seatsHeld;
     }
 
     /** This conference's visitors on node {@code i}, joined and pending. */
@@ -80,35 +97,94 @@ final class RoomState implements ToIntFunction<String> {
     }
 
     boolean hasVisitors() {
-        return !visitors.isEmpty() || redirects.size() > 0;
+        return !visitors.isEmpty() || redirectsHeld() > 0;
     }
 
-    /** Holds a redirect to {@code slot}, whose place the caller has already taken. */
+    boolean holdsSeat(String memberKey) {
+        return held.placeOf(memberKey) == SEAT;
+    }
+
+    /** Renews the member's seat until {@code deadlineNanos}; false if it holds none (a redirect is left alone). */
+    boolean renewSeat(String memberKey, long deadlineNanos) {
+        if (held.placeOf(memberKey) != SEAT) {
+            return false;
+        }
+        held.renew(memberKey, deadlineNanos);
+        return true;
+    }
+
+    /** Holds a seat until {@code deadlineNanos}; a place the member held before is replaced, and given back if a redirect. */
+    void holdSeat(String memberKey, long deadlineNanos) {
+        replaced(held.hold(memberKey, SEAT, deadlineNanos));
+        seatsHeld++;
+    }
+
+    /** Gives back the member's seat; false if it holds none (a redirect is left alone). */
+    boolean dropSeat(String memberKey) {
+        if (held.placeOf(memberKey) != SEAT) {
+            return false;
+        }
+        held.remove(memberKey);
+        seatsHeld--;
+        return true;
+    }
+
+    /**
+     * Holds a redirect to {@code slot}, whose place the caller has already taken; a place the member held
+     * before is replaced, and given back.
+     */
     void holdRedirect(String memberKey, NodeSlot slot, long deadlineNanos) {
-        redirects.hold(memberKey, slot.index, deadlineNanos);
+        replaced(held.hold(memberKey, slot.index, deadlineNanos));
         pendingPerNode[slot.index]++;
     }
 
     /** The node of a member's redirect, renewed until {@code deadlineNanos}; null if it has none. */
     NodeSlot renewRedirect(String memberKey, long deadlineNanos) {
-        int node = redirects.renew(memberKey, deadlineNanos);
-        return node == HeldPlaces.ABSENT ? null : slots[node];
+        int place = held.placeOf(memberKey);
+        if (!isRedirect(place)) {
+            return null;
+        }
+        held.renew(memberKey, deadlineNanos);
+        return slots[place];
     }
 
     /** Removes a member's redirect without giving its node place back; returns the node, or null if none. */
     NodeSlot takeRedirect(String memberKey) {
-        int node = redirects.remove(memberKey);
-        return node == HeldPlaces.ABSENT ? null : slots[node];
+        int place = held.placeOf(memberKey);
+        if (!isRedirect(place)) {
+            return null;
+        }
+        held.remove(memberKey);
+        return slots[place];
     }
 
     /** Removes a member's redirect and gives its node place back; returns the node, or null if none. */
     NodeSlot withdrawRedirect(String memberKey) {
-        int node = redirects.remove(memberKey);
-        if (node == HeldPlaces.ABSENT) {
-            return null;
+        NodeSlot node = takeRedirect(memberKey);
+        if (node != null) {
+            releaseRedirect(node.index);
         }
-        releaseRedirect(node);
-        return slots[node];
+        return node;
+    }
+
+    private static boolean isRedirect(int place) {
+        return place != HeldPlaces.ABSENT && place != SEAT;
+    }
+
+    /** Accounts for a place that left the table: a seat is only a count, a redirect gives its node place back. */
+    private void released(int place) {
+        if (place == SEAT) {
+            seatsHeld--;
+        } else {
+            releaseRedirect(place);
+        }
+    }
+
+    /** Accounts for the place a new hold replaced, if there was one. */
+    private void replaced(int previous) {
+        if (previous != HeldPlaces.ABSENT) {
+            released(previous);
+        }
     }
 
     private void releaseRedirect(int node) {
@@ -121,22 +197,18 @@ final class RoomState implements ToIntFunction<String> {
      * reads the counts, so no expired place is ever counted or renewed.
      */
     void expireHolds(long now) {
-        if (seats.isDue(now)) {
-            seats.expire(now, NOTHING_TO_RELEASE); // a seat is only a count: leaving the table gives it back
-        }
-        if (redirects.isDue(now)) {
-            redirects.expire(now, releaseRedirect);
+        if (held.isDue(now)) {
+            held.expire(now, release);
         }
     }
 
     /** Gives back every held place (the room is destroyed). */
     void dropHolds() {
-        seats.clear(NOTHING_TO_RELEASE);
-        redirects.clear(releaseRedirect);
+        held.clear(release);
     }
 
     boolean isIdle() {
-        if (!mainMembers.isEmpty() || !uncountedMembers.isEmpty() || seats.size() != 0 || hasVisitors()) {
+        if (!mainMembers.isEmpty() || !uncountedMembers.isEmpty() || seatsHeld != 0 || hasVisitors()) {
             return false;
         }
         for (boolean l : linked) {
@@ -161,7 +233,7 @@ final class RoomState implements ToIntFunction<String> {
                 pending.put(slot.node.id(), p);
             }
         }
-        return new RoomOccupancy(jid, mainMembers.size(), seats.size(), uncountedMembers.size(),
+        return new RoomOccupancy(jid, mainMembers.size(), seatsHeld, uncountedMembers.size(),
                 joined, pending);
     }
 }
