@@ -106,10 +106,6 @@ final class HeldPlaces {
         return size;
     }
 
-    boolean holds(String memberKey) {
-        return placeOf(memberKey) != ABSENT;
-    }
-
     /** What the member's place carries, or {@link #ABSENT} if it holds none; nothing changes. */
     int placeOf(String memberKey) {
         int slot = slotOf(memberKey, hasher.applyAsInt(memberKey));

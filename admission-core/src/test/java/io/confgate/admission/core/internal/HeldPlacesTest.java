@@ -38,7 +38,7 @@ class HeldPlacesTest {
         assertFalse(places.isDue(9));
         expire(20);
         assertEquals(List.of("a=1", "b=2"), released, "a deadline equal to now is due");
-        assertTrue(places.holds("c"));
+        assertTrue(holds(places, "c"));
         assertEquals(1, places.size());
     }
 
@@ -49,7 +49,7 @@ class HeldPlacesTest {
         assertEquals(4, places.renew("a", 40), "returns what the place carries");
         expire(25);
         assertEquals(List.of("b=5"), released);
-        assertTrue(places.holds("a"));
+        assertTrue(holds(places, "a"));
         assertEquals(HeldPlaces.ABSENT, places.renew("b", 50), "an expired place cannot be renewed");
         assertFalse(places.isDue(39));
         assertTrue(places.isDue(40), "the renewed deadline counts");
@@ -70,7 +70,7 @@ class HeldPlacesTest {
     @Test
     void anEmptyTableIsNeverDueAndTheFirstHoldSetsTheBound() {
         assertFalse(places.isDue(Long.MAX_VALUE));
-        assertFalse(places.holds("a"));
+        assertFalse(holds(places, "a"));
         assertEquals(HeldPlaces.ABSENT, places.renew("a", 1));
         assertEquals(HeldPlaces.ABSENT, places.remove("a"));
         places.hold("a", 0, 100);
@@ -120,7 +120,7 @@ class HeldPlacesTest {
         }
         assertEquals(3, places.remove(colliding.get(3)), "removed from the middle of the run");
         for (int i = 0; i < colliding.size(); i++) {
-            assertEquals(i != 3, places.holds(colliding.get(i)), colliding.get(i));
+            assertEquals(i != 3, holds(places, colliding.get(i)), colliding.get(i));
         }
         assertEquals(6, places.renew(colliding.get(6), 100), "found past the hole the removal left");
     }
@@ -158,7 +158,7 @@ class HeldPlacesTest {
         assertEquals(colliding.size(), weak.longestProbeRun());
         assertTrue(places.longestProbeRun() < 100, "longest probe run " + places.longestProbeRun());
         for (String key : colliding) {
-            assertTrue(places.holds(key), key);
+            assertTrue(holds(places, key), key);
         }
     }
 
@@ -183,8 +183,9 @@ class HeldPlacesTest {
             int op = random.nextInt(10);
             if (op < 5) {
                 int place = random.nextInt(8);
-                places.hold(key, place, deadline);
-                model.remove(key);
+                long[] replaced = model.remove(key);
+                assertEquals(replaced == null ? HeldPlaces.ABSENT : (int) replaced[0], places.hold(key, place, deadline),
+                        "what the hold replaced, step " + step);
                 model.put(key, new long[] {place, deadline});
             } else if (op < 7) {
                 long[] held = model.remove(key);
@@ -202,7 +203,8 @@ class HeldPlacesTest {
             }
             assertEquals(model.size(), places.size(), "step " + step);
             maxSize = Math.max(maxSize, model.size());
-            assertEquals(model.containsKey(key), places.holds(key), "step " + step);
+            long[] inModel = model.get(key);
+            assertEquals(inModel == null ? HeldPlaces.ABSENT : (int) inModel[0], places.placeOf(key), "step " + step);
             assertEquals(!model.isEmpty() && now >= model.values().iterator().next()[1], places.isDue(now),
                     "step " + step);
         }
@@ -216,7 +218,7 @@ class HeldPlacesTest {
         assertEquals(rest, released, "clear hands back oldest first");
         assertEquals(0, places.size());
         places.hold("again", 1, now);
-        assertTrue(places.holds("again"), "a cleared table takes places again");
+        assertTrue(holds(places, "again"), "a cleared table takes places again");
     }
 
     /** What the model (key -> {place, deadline}, oldest first) gives up at {@code now}, as "key=place", removed from it. */
@@ -283,7 +285,7 @@ class HeldPlacesTest {
             assertEquals(expireInModel(model, now), released, "at " + now);
             assertEquals(model.size(), places.size(), "at " + now);
             for (String held : model.keySet()) {
-                assertTrue(places.holds(held), held);
+                assertTrue(holds(places, held), held);
             }
         }
     }
@@ -310,7 +312,7 @@ class HeldPlacesTest {
                 live.add(key(8, m));
                 table.hold(key(8, m), 8, 8);
                 for (String key : live) {
-                    assertTrue(table.holds(key), n + "/" + m + ": " + key);
+                    assertTrue(holds(table, key), n + "/" + m + ": " + key);
                 }
                 List<String> expired = new ArrayList<>();
                 table.expire(8, (key, place) -> expired.add(key.toString()));
@@ -341,7 +343,7 @@ class HeldPlacesTest {
             Thread.sleep(10);
         }
         assertEquals(null, ref.get(), "the key object was collected while its place is held");
-        assertTrue(places.holds(copy));
+        assertTrue(holds(places, copy));
         assertEquals(3, places.renew(copy, 200));
         expire(200);
         assertEquals(List.of(copy + "=3"), released, "and expiry still names the member");
@@ -355,5 +357,9 @@ class HeldPlacesTest {
         assertEquals(List.of("a=1", "b=2"), released);
         assertEquals(0, places.size());
         assertFalse(places.isDue(Long.MAX_VALUE));
+    }
+
+    private static boolean holds(HeldPlaces table, String key) {
+        return table.placeOf(key) != HeldPlaces.ABSENT;
     }
 }
