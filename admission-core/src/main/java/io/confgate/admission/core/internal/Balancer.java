@@ -38,7 +38,7 @@ final class Balancer {
      *
      * @return the chosen node, or null when no node is healthy
      */
-    Choice place(RoomState room) {
+    Choice place(Room room) {
         if (policy == BalancingPolicy.PACK) {
             // First, before reading every node's load: those loads change with every placement in every
             // room, so each read is likely a cache miss on a line another core just wrote.
@@ -54,7 +54,7 @@ final class Balancer {
         if (policy == BalancingPolicy.PACK) {
             // Open the least-loaded node this conference does not use yet.
             for (NodeSlot slot : byScore) {
-                if (!uses(room, slot) && slot.tryAcquire()) {
+                if (!room.uses(slot) && slot.tryAcquire()) {
                     return within[slot.index];
                 }
             }
@@ -76,18 +76,14 @@ final class Balancer {
         return over[least.index];
     }
 
-    private NodeSlot packOntoUsedNodes(RoomState room) {
+    private NodeSlot packOntoUsedNodes(Room room) {
         for (NodeSlot slot : slots) {
-            if (slot.healthy() && uses(room, slot) && room.usage(slot.index) < maxVisitorsPerNode
+            if (slot.healthy() && room.uses(slot) && room.usage(slot) < maxVisitorsPerNode
                     && slot.tryAcquire()) {
                 return slot;
             }
         }
         return null;
-    }
-
-    private static boolean uses(RoomState room, NodeSlot slot) {
-        return room.linked[slot.index] || room.usage(slot.index) > 0;
     }
 
     /** Healthy nodes, least loaded first; a stable insertion sort keeps configuration order on ties. */

@@ -1,32 +1,31 @@
 package io.confgate.admission.core.internal;
 
 import io.confgate.admission.promotion.Hand;
+import io.confgate.admission.promotion.PromotionTicket;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One room's promotion state, guarded by the room's monitor ({@link RoomState}). Allocated on the first
- * raised hand, so rooms that never see one cost nothing.
+ * One room's promotion state, guarded by the room's lock. Allocated on the room's first raised hand, so
+ * rooms that never see one cost nothing.
  */
 final class RoomPromotions {
-    /** Pending hands by request id, oldest first (they all wait the same lifetime, so expiry walks from the head). */
-    final LinkedHashMap<String, PendingHand> pending = new LinkedHashMap<>();
+    /** Pending hands by request id, oldest first (they all wait the same lifetime: expiry reads the head). */
+    private final LinkedHashMap<String, PendingHand> pending = new LinkedHashMap<>();
     /** Member key → request id of its pending hand: one pending hand per visitor. */
-    final Map<String, String> pendingByMember = new HashMap<>();
+    private final Map<String, String> pendingByMember = new HashMap<>();
     /** Decided hands kept for status polls, oldest first, until {@code forgetAtNanos}. */
-    final LinkedHashMap<String, DecidedHand> decided = new LinkedHashMap<>();
-    /** Member key → its live approval in this room (the newest). */
+    private final LinkedHashMap<String, DecidedHand> decided = new LinkedHashMap<>();
+    /** Member key → its live approval in this room (the newest). Maintained by {@link Tickets}. */
     final Map<String, TicketEntry> ticketsByMember = new HashMap<>();
     /** Member key → until when it stays a visitor after a demotion. */
-    final Map<String, Long> demotedUntil = new HashMap<>();
-
-    boolean isEmpty() {
-        return pending.isEmpty() && decided.isEmpty() && ticketsByMember.isEmpty() && demotedUntil.isEmpty();
-    }
+    private final Map<String, Long> demotedUntil = new HashMap<>();
 
     /** A hand waiting for a moderator, and whoever waits for its decision. */
     static final class PendingHand {
@@ -40,6 +39,136 @@ final class RoomPromotions {
         }
     }
 
-    record DecidedHand(Hand hand, long forgetAtNanos) {
+    private record DecidedHand(Hand hand, long forgetAtNanos) {
     }
+
+    boolean isEmpty() {
+        return pending.isEmpty() && decided.isEmpty() && ticketsByMember.isEmpty() && demotedUntil.isEmpty();
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    // ---------------------------------------------------------------- hands
+
+    void addPending(Hand hand, long now) {
+        pending.put(hand.requestId(), new PendingHand(hand, now));
+        pendingByMember.put(hand.memberKey(), hand.requestId());
+    }
+
+    PendingHand pending(String requestId) {
+        return pending.get(requestId);
+    }
+
+    /** The member's pending hand, or null. */
+    PendingHand pendingOf(String memberKey) {
+        String id = pendingByMember.get(memberKey);
+        return id == null ? null : pending.get(id);
+    }
+
+    /** Pending hands, oldest first (a copy). */
+    List<Hand> pendingHands() {
+        List<Hand> hands = new ArrayList<>(pending.size());
+        for (PendingHand p : pending.values()) {
+            hands.add(p.hand);
+        }
+        return hands;
+    }
+
+    /** A hand pending or still remembered, or null. */
+    Hand find(String requestId) {
+        PendingHand p = pending.get(requestId);
+        if (p != null) {
+            return p.hand;
+        }
+        DecidedHand d = decided.get(requestId);
+        return d == null ? null : d.hand();
+    }
+
+    /** Moves a pending hand to its decided form; its waiters go to {@code done}. */
+    Hand decide(String requestId, Hand decidedHand, long forgetAtNanos, int maxDecided, Completions done) {
+        PendingHand p = pending.remove(requestId);
+        pendingByMember.remove(p.hand.memberKey(), requestId);
+        remember(decidedHand, forgetAtNanos, maxDecided);
+        done.add(p.waiters, decidedHand);
+        return decidedHand;
+    }
+
+    /** Remembers a decided hand for status polls, forgetting the oldest past {@code maxDecided}. */
+    void remember(Hand hand, long forgetAtNanos, int maxDecided) {
+        decided.put(hand.requestId(), new DecidedHand(hand, forgetAtNanos));
+        if (decided.size() > maxDecided) {
+            Iterator<String> eldest = decided.keySet().iterator();
+            eldest.next();
+            eldest.remove();
+        }
+    }
+
+    /** Ids of pending hands raised at least {@code lifetimeNanos} ago, oldest first. */
+    List<String> overdue(long now, long lifetimeNanos) {
+        List<String> out = List.of();
+        for (Map.Entry<String, PendingHand> e : pending.entrySet()) {
+            if (now - e.getValue().raisedAtNanos < lifetimeNanos) {
+                break;
+            }
+            if (out.isEmpty()) {
+                out = new ArrayList<>();
+            }
+            out.add(e.getKey());
+        }
+        return out;
+    }
+
+    /** Forgets decided hands whose time is up. */
+    void forgetDecided(long now) {
+        Iterator<DecidedHand> oldest = decided.values().iterator();
+        while (oldest.hasNext() && now - oldest.next().forgetAtNanos() >= 0) {
+            oldest.remove();
+        }
+    }
+
+    /** Ids of the tickets of remembered decisions. */
+    List<String> decidedTickets() {
+        List<String> ids = new ArrayList<>();
+        for (DecidedHand d : decided.values()) {
+            d.hand().ticket().map(PromotionTicket::id).ifPresent(ids::add);
+        }
+        return ids;
+    }
+
+    // ---------------------------------------------------------------- demotions
+
+    void demote(String memberKey, long untilNanos) {
+        demotedUntil.put(memberKey, untilNanos);
+    }
+
+    void liftDemotion(String memberKey) {
+        demotedUntil.remove(memberKey);
+    }
+
+    /** Whether the member still goes to a node after a demotion; an expired demotion is dropped. */
+    boolean isDemoted(String memberKey, long now) {
+        Long until = demotedUntil.get(memberKey);
+        if (until == null) {
+            return false;
+        }
+        if (now - until >= 0) {
+            demotedUntil.remove(memberKey);
+            return false;
+        }
+        return true;
+    }
+
+    /** Drops dead approvals and expired demotions. */
+    void sweep(long now) {
+        ticketsByMember.values().removeIf(t -> !t.liveAt(now));
+        demotedUntil.values().removeIf(until -> now - until >= 0);
+    }
+
+    /** Every pending hand's id, for a room that ends. */
+    List<String> pendingIds() {
+        return List.copyOf(pending.keySet());
+    }
+
 }

@@ -1,0 +1,104 @@
+package io.confgate.admission.core.internal;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+
+/**
+ * One room's held places, at most one per member, and the counts they make: seats held, and redirects
+ * pending per node. Every hold lasts the same join latency, so insertion order is deadline order: a
+ * renewal is a remove-then-put that moves the hold to the end, and expiry reads from the head. Whatever
+ * leaves gives its count back, and a redirect its node place. Guarded by the room's lock.
+ */
+final class Holds {
+    private final LinkedHashMap<String, Hold> byMember = new LinkedHashMap<>();
+    private final int[] pendingPerNode;
+    private int seats;
+
+    Holds(int nodes) {
+        this.pendingPerNode = new int[nodes];
+    }
+
+    /** The member's place, or null. */
+    Hold of(String key) {
+        return byMember.get(key);
+    }
+
+    /**
+     * Holds a place, replacing (and giving back) the member's previous one. A redirect renewed to the
+     * same node keeps its node place and its count.
+     */
+    void hold(String key, Hold hold) {
+        Hold previous = byMember.remove(key);
+        byMember.put(key, hold);
+        if (previous instanceof Hold.Redirect p && hold instanceof Hold.Redirect h && p.node() == h.node()) {
+            return;
+        }
+        if (previous != null) {
+            release(previous);
+        }
+        if (hold instanceof Hold.Redirect r) {
+            pendingPerNode[r.node().index]++;
+        } else {
+            seats++;
+        }
+    }
+
+    /** Removes the member's place and gives it back; returns it, or null. */
+    Hold drop(String key) {
+        Hold hold = byMember.remove(key);
+        if (hold != null) {
+            release(hold);
+        }
+        return hold;
+    }
+
+    /** Removes the member's redirect without giving its node place back: the visitor is there now. */
+    void confirm(String key) {
+        Hold.Redirect redirect = (Hold.Redirect) byMember.remove(key);
+        pendingPerNode[redirect.node().index]--;
+    }
+
+    /** Gives back the places whose deadline has come. */
+    void expire(long now) {
+        Iterator<Hold> oldest = byMember.values().iterator();
+        while (oldest.hasNext()) {
+            Hold hold = oldest.next();
+            if (now - hold.deadline() < 0) {
+                return;
+            }
+            oldest.remove();
+            release(hold);
+        }
+    }
+
+    /** Gives back every place. */
+    void clear() {
+        byMember.values().forEach(this::release);
+        byMember.clear();
+    }
+
+    int seats() {
+        return seats;
+    }
+
+    int redirects() {
+        return byMember.size() - seats;
+    }
+
+    int pending(NodeSlot node) {
+        return pendingPerNode[node.index];
+    }
+
+    boolean isEmpty() {
+        return byMember.isEmpty();
+    }
+
+    private void release(Hold hold) {
+        if (hold instanceof Hold.Redirect r) {
+            pendingPerNode[r.node().index]--;
+            r.node().release();
+        } else {
+            seats--;
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package io.confgate.admission.core.internal;
+
+import io.confgate.admission.EventResult;
+import io.confgate.admission.RoomOccupancy;
+import io.confgate.admission.event.NodeLinkEvent;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.jxmpp.jid.EntityBareJid;
+
+/**
+ * One conference and its counts: main members, places held for members not joined yet, visitors per
+ * node, and which nodes it is linked to. Every change goes through a method named for what happened, and
+ * each method keeps all counts consistent, including the node loads it takes or gives back.
+ *
+ * <p>Not thread-safe by itself: every method is called with the room's monitor held ({@link Rooms} takes
+ * it), so the limit check and the seat it reserves are one step. Node-link changes are queued in its
+ * {@link RoomLinks} and sent by {@link Rooms} after the monitor is released. Identity equality is deliberate: a room destroyed
+ * and created again is a new object, and tickets of the old one do not apply to it.
+ */
+final class Room {
+    private final EntityBareJid jid;
+    private final NodeSlot[] nodes;
+    private final long latencyNanos;
+    private final Set<String> mainMembers = new HashSet<>();
+    private final Set<String> uncountedMembers = new HashSet<>();
+    /** Places held by members who have not joined yet. */
+    private final Holds held;
+    private final Map<String, NodeSlot> visitors = new HashMap<>();
+    private final int[] joinedPerNode;
+    private final RoomLinks links;
+    private boolean destroyed;
+    private long now;
+    private long lastActivity;
+    /** Promotion state; null until the room's first raised hand. */
+    private RoomPromotions promotions;
+
+    Room(EntityBareJid jid, NodeSlot[] nodes, long latencyNanos, long now) {
+        this.jid = jid;
+        this.nodes = nodes;
+        this.latencyNanos = latencyNanos;
+        this.joinedPerNode = new int[nodes.length];
+        this.held = new Holds(nodes.length);
+        this.links = new RoomLinks(jid, nodes.length);
+        this.now = now;
+        this.lastActivity = now;
+    }
+
+    EntityBareJid jid() {
+        return jid;
+    }
+
+    boolean isDestroyed() {
+        return destroyed;
+    }
+
+    /**
+     * First call of every operation: records the time and gives back the places whose time is up, so no
+     * expired place is ever counted or renewed.
+     */
+    void enter(long nowNanos) {
+        lastActivity = nowNanos;
+        expireAt(nowNanos);
+    }
+
+    /** Gives back the places whose time is up, without counting as activity (a metrics read, say). */
+    void expireAt(long nowNanos) {
+        now = nowNanos;
+        held.expire(nowNanos);
+    }
+
+    // ---------------------------------------------------------------- what placement reads
+
+    /** Main occupancy as the limit counts it: joined members plus seats held. */
+    int mainOccupancy() {
+        return mainMembers.size() + held.seats();
+    }
+
+    /** Whether the member joined the main room or holds a seat there. */
+    boolean isInMain(String key) {
+        return mainMembers.contains(key) || held.of(key) instanceof Hold.Seat;
+    }
+
+    /** Whether the conference has visitors, joined or redirected. */
+    boolean hasVisitors() {
+        return !visitors.isEmpty() || held.redirects() > 0;
+    }
+
+    /** This conference's visitors on a node, joined and pending. */
+    int usage(NodeSlot node) {
+        return joinedPerNode[node.index] + held.pending(node);
+    }
+
+    /** Whether the conference is linked to a node or has visitors there. */
+    boolean uses(NodeSlot node) {
+        return links.isLinked(node) || usage(node) > 0;
+    }
+
+    // ---------------------------------------------------------------- what placement does
+
+    /**
+     * Gives the member a main seat: held until the join latency has passed (renewed if it already holds
+     * one), replacing a redirect it held. Returns false, changing nothing, for a member already joined.
+     */
+    boolean reserveSeat(String key) {
+        withdrawRedirect(key);
+        if (mainMembers.contains(key)) {
+            return false;
+        }
+        held.hold(key, new Hold.Seat(now + latencyNanos));
+        return true;
+    }
+
+    /** Gives back a seat the member holds (it asked to watch instead). */
+    void dropSeat(String key) {
+        if (held.of(key) instanceof Hold.Seat) {
+            held.drop(key);
+        }
+    }
+
+    /**
+     * The node a repeated visitor request keeps: its pending redirect (renewed), else the node it joined,
+     * while that node takes visitors. A redirect to a node that no longer does is withdrawn. Null if none.
+     */
+    NodeSlot keptNode(String key) {
+        if (held.of(key) instanceof Hold.Redirect redirect) {
+            if (redirect.node().healthy()) {
+                held.hold(key, new Hold.Redirect(redirect.node(), now + latencyNanos));
+                return redirect.node();
+            }
+            withdrawRedirect(key);
+        }
+        NodeSlot joined = visitors.get(key);
+        return joined != null && joined.healthy() ? joined : null;
+    }
+
+    /** Redirects the member to {@code node}, whose place the balancer has already taken; links the node. */
+    void redirect(String key, NodeSlot node) {
+        held.hold(key, new Hold.Redirect(node, now + latencyNanos));
+        links.link(node);
+    }
+
+    /** Frees a main member's place, joined or held; false if it has none (a moderator demoted it). */
+    boolean vacate(String key) {
+        if (mainMembers.remove(key)) {
+            return true;
+        }
+        if (held.of(key) instanceof Hold.Seat) {
+            held.drop(key);
+            return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- what the focus reports
+
+    /** A counted member joined the main room: its seat, redirect or visitor place becomes a main member. */
+    EventResult mainJoined(String key) {
+        if (mainMembers.contains(key)) {
+            return EventResult.IGNORED_DUPLICATE;
+        }
+        // The seat becomes a member in one step under the monitor: occupancy never dips.
+        dropSeat(key);
+        mainMembers.add(key);
+        NodeSlot wasVisitorOn = visitors.remove(key);
+        if (wasVisitorOn != null) {
+            visitorGone(wasVisitorOn);
+        }
+        withdrawRedirect(key);
+        return EventResult.APPLIED;
+    }
+
+    /** A recorder, transcriber or ignored member joined: tracked, never counted. */
+    EventResult uncountedJoined(String key) {
+        return uncountedMembers.add(key) ? EventResult.APPLIED : EventResult.IGNORED_DUPLICATE;
+    }
+
+    EventResult mainLeft(String key) {
+        return mainMembers.remove(key) || uncountedMembers.remove(key) ? EventResult.APPLIED
+                : EventResult.IGNORED_NOT_JOINED;
+    }
+
+    /**
+     * A visitor joined on {@code node}: its redirect there becomes a joined visitor (node load unchanged);
+     * a visitor that went elsewhere gives its redirect back and takes a place where it is, even past
+     * capacity, since it is there.
+     */
+    EventResult visitorJoined(NodeSlot node, String key) {
+        NodeSlot current = visitors.get(key);
+        if (current == node) {
+            return EventResult.IGNORED_DUPLICATE;
+        }
+        NodeSlot redirectedTo = held.of(key) instanceof Hold.Redirect r ? r.node() : null;
+        if (redirectedTo == node) {
+            held.confirm(key); // pending becomes joined: the node's load is unchanged
+        } else {
+            if (redirectedTo != null) {
+                held.drop(key); // went elsewhere than redirected
+            }
+            node.forceAcquire(); // the visitor is there: a fact, counted even past capacity
+        }
+        node.visitorJoined();
+        joinedPerNode[node.index]++;
+        visitors.put(key, node);
+        if (current != null) {
+            visitorGone(current);
+        }
+        mainMembers.remove(key); // a demoted member leaves the main count
+        links.link(node);
+        if (redirectedTo != null && redirectedTo != node) {
+            unlinkIfUnused(redirectedTo, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
+        }
+        return EventResult.APPLIED;
+    }
+
+    EventResult visitorLeft(NodeSlot node, String key) {
+        if (visitors.get(key) != node) {
+            return EventResult.IGNORED_NOT_JOINED;
+        }
+        visitors.remove(key);
+        visitorGone(node);
+        return EventResult.APPLIED;
+    }
+
+    /** The conference ended: every count and node place is given back, every link dropped. */
+    void destroy() {
+        destroyed = true;
+        for (NodeSlot node : visitors.values()) {
+            node.visitorLeft();
+        }
+        visitors.clear();
+        Arrays.fill(joinedPerNode, 0);
+        held.clear();
+        for (NodeSlot node : nodes) {
+            links.unlink(node, NodeLinkEvent.Cause.ROOM_DESTROYED);
+        }
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    /**
+     * Drops the links nothing uses any more. Expiry during a decision leaves a node linked, since the
+     * decision may place on it again; the periodic clean-up calls this.
+     */
+    void unlinkUnused() {
+        for (NodeSlot node : nodes) {
+            unlinkIfUnused(node, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
+        }
+    }
+
+    /**
+     * Whether the room can be forgotten: nothing counted, held or linked, no live promotion state, and
+     * unused for the join latency.
+     */
+    boolean isIdleAt(long nowNanos) {
+        if (!mainMembers.isEmpty() || !uncountedMembers.isEmpty() || !held.isEmpty() || !visitors.isEmpty()
+                || links.any()) {
+            return false;
+        }
+        // Live hands, tickets and demotions keep the room: forgetting it would void them.
+        return (promotions == null || promotions.isEmpty()) && nowNanos - lastActivity >= latencyNanos;
+    }
+
+    /** Marks a room forgotten by the clean-up: a request racing it finds it destroyed and starts anew. */
+    void forget() {
+        destroyed = true;
+    }
+
+    /** The nodes this conference is linked to, and the link changes to send. */
+    RoomLinks links() {
+        return links;
+    }
+
+    RoomOccupancy snapshot() {
+        Map<String, Integer> joined = new HashMap<>();
+        Map<String, Integer> pending = new HashMap<>();
+        for (NodeSlot node : nodes) {
+            if (joinedPerNode[node.index] > 0) {
+                joined.put(node.node.id(), joinedPerNode[node.index]);
+            }
+            if (held.pending(node) > 0) {
+                pending.put(node.node.id(), held.pending(node));
+            }
+        }
+        return new RoomOccupancy(jid, mainMembers.size(), held.seats(), uncountedMembers.size(), joined, pending);
+    }
+
+    // ---------------------------------------------------------------- promotion state
+
+    /** The room's promotion state, created on first use. */
+    RoomPromotions promotions() {
+        if (promotions == null) {
+            promotions = new RoomPromotions();
+        }
+        return promotions;
+    }
+
+    /** The room's promotion state, or null if it never had any (most rooms). */
+    RoomPromotions promotionsIfAny() {
+        return promotions;
+    }
+
+    /** Drops the promotion state once nothing is left in it. */
+    void dropPromotions() {
+        promotions = null;
+    }
+
+    /** The member's place, for tests: a seat, a redirect, or null. */
+    Hold holdOf(String key) {
+        return held.of(key);
+    }
+
+    private void withdrawRedirect(String key) {
+        if (held.of(key) instanceof Hold.Redirect r) {
+            held.drop(key);
+            unlinkIfUnused(r.node(), NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
+        }
+    }
+
+    // ---------------------------------------------------------------- links
+
+    private void visitorGone(NodeSlot node) {
+        joinedPerNode[node.index]--;
+        node.visitorLeft();
+        unlinkIfUnused(node, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
+    }
+
+    private void unlinkIfUnused(NodeSlot node, NodeLinkEvent.Cause cause) {
+        if (usage(node) == 0) {
+            links.unlink(node, cause);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.confgate.admission.core.internal;
+
+import io.confgate.admission.RoomFacts;
+import io.confgate.admission.RoomFactsSource;
+import io.confgate.admission.Ticker;
+import io.confgate.admission.event.NodeLinkEvent;
+import io.confgate.admission.event.NodeLinkListener;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jxmpp.jid.EntityBareJid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rooms by address, and the one way to work on a room: find it, lock it, expire its places, act,
+ * unlock, then send the node-link changes the action made. There is no lock shared by all rooms.
+ */
+final class Rooms implements RoomAccess {
+    private static final Logger log = LoggerFactory.getLogger(Rooms.class);
+
+    private final ConcurrentHashMap<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
+    private final NodeSlot[] nodes;
+    private final Map<String, NodeSlot> nodesById;
+    private final long latencyNanos;
+    private final Ticker ticker;
+    private final RoomFactsSource facts;
+    private final NodeLinkListener links;
+
+    Rooms(NodeSlot[] nodes, Map<String, NodeSlot> nodesById, long latencyNanos, Ticker ticker, RoomFactsSource facts,
+          NodeLinkListener links) {
+        this.nodes = nodes;
+        this.nodesById = nodesById;
+        this.latencyNanos = latencyNanos;
+        this.ticker = ticker;
+        this.facts = facts;
+        this.links = links;
+    }
+
+    @Override
+    public <T> T inRoom(EntityBareJid jid, boolean create, Function<Room, T> action) {
+        for (;;) {
+            // A plain read first: computeIfAbsent may lock the map's bin even when the room exists.
+            Room room = rooms.get(jid);
+            if (room == null) {
+                if (!create) {
+                    return null;
+                }
+                room = rooms.computeIfAbsent(jid, r -> new Room(r, nodes, latencyNanos, ticker.read()));
+            }
+            T result;
+            boolean linksChanged;
+            synchronized (room) {
+                if (room.isDestroyed()) {
+                    if (create) {
+                        continue; // destroyed between look-up and lock: use the fresh room
+                    }
+                    return null;
+                }
+                room.enter(ticker.read());
+                result = action.apply(room);
+                linksChanged = room.links().hasChanges();
+            }
+            if (linksChanged) {
+                sendLinkChanges(room);
+            }
+            return result;
+        }
+    }
+
+    @Override
+    public RoomFacts factsFor(EntityBareJid room) {
+        RoomFacts known = facts.factsFor(room);
+        return known != null ? known : RoomFacts.unknown();
+    }
+
+    @Override
+    public boolean hasNode(String nodeId) {
+        return nodesById.containsKey(nodeId);
+    }
+
+    NodeSlot node(String nodeId) {
+        return nodesById.get(nodeId);
+    }
+
+    /** Reads a room under its lock without counting as activity; null if it is not tracked. */
+    <T> T read(EntityBareJid jid, Function<Room, T> reader) {
+        Room room = rooms.get(jid);
+        if (room == null) {
+            return null;
+        }
+        synchronized (room) {
+            if (room.isDestroyed()) {
+                return null;
+            }
+            room.expireAt(ticker.read());
+            return reader.apply(room);
+        }
+    }
+
+    /** Every tracked room, each visited under its lock without counting as activity. */
+    void forEach(Consumer<Room> visitor) {
+        for (Room room : rooms.values()) {
+            boolean linksChanged;
+            synchronized (room) {
+                if (room.isDestroyed()) {
+                    continue;
+                }
+                room.expireAt(ticker.read());
+                visitor.accept(room);
+                linksChanged = room.links().hasChanges();
+            }
+            if (linksChanged) {
+                sendLinkChanges(room);
+            }
+        }
+    }
+
+    /** Removes and destroys a room; false if it was not tracked. {@code first} runs under its lock before. */
+    boolean destroy(EntityBareJid jid, Consumer<Room> first) {
+        Room room = rooms.remove(jid);
+        if (room == null) {
+            return false;
+        }
+        synchronized (room) {
+            first.accept(room);
+            room.destroy();
+        }
+        sendLinkChanges(room);
+        return true;
+    }
+
+    /** Forgets a room the clean-up found idle (its lock is held by the caller). */
+    void forget(Room room) {
+        room.forget();
+        rooms.remove(room.jid(), room);
+    }
+
+    Collection<Room> all() {
+        return rooms.values();
+    }
+
+    long now() {
+        return ticker.read();
+    }
+
+    /**
+     * Sends a room's link changes in the order they were made. Taken outside the room's monitor, so a
+     * slow listener never holds up decisions; one delivery lock per room keeps two threads from sending
+     * one room's connect and disconnect out of order.
+     */
+    private void sendLinkChanges(Room room) {
+        synchronized (room.links().delivery) {
+            List<NodeLinkEvent> changes;
+            synchronized (room) {
+                changes = room.links().take();
+            }
+            for (NodeLinkEvent change : changes) {
+                try {
+                    links.onNodeLink(change);
+                } catch (RuntimeException e) {
+                    log.error("Node link listener failed on {}; counts are unaffected", change, e);
+                }
+            }
+        }
+    }
+}
