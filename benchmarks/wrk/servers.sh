@@ -8,7 +8,7 @@ LUA=benchmarks/wrk/conference-request.lua
 if ! command -v wrk >/dev/null; then # Debian package 'wrk'
   apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
 fi
-mvn -B -q -pl admission-http,benchmarks -am package -DskipTests
+mvn -B -q -pl admission-server,benchmarks -am package -DskipTests
 
 for port in 18888 18889; do # a server left over from an earlier run would be measured instead of this build
   if curl -s -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use: stop that server first" >&2; exit 1; fi
@@ -20,7 +20,7 @@ if [ "${WRK_CONTROL:-0}" = 1 ]; then
   java "${JVM_FLAGS[@]}" -cp benchmarks/target/benchmarks.jar io.confgate.admission.bench.BareHandlerServer 18888 \
     > /tmp/admission-bench-server.log 2>&1 & ADM=$!
 else
-  java "${JVM_FLAGS[@]}" -jar admission-http/target/admission-http-*-all.jar --config benchmarks/wrk/admission-bench.conf \
+  java "${JVM_FLAGS[@]}" -jar admission-server/target/admission-server-*-all.jar --config benchmarks/wrk/admission-bench.conf \
     > /tmp/admission-bench-server.log 2>&1 & ADM=$!
 fi
 java "${JVM_FLAGS[@]}" -cp benchmarks/target/benchmarks.jar io.confgate.admission.bench.BareHandlerServer 18889 \

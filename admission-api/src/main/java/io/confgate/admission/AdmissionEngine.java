@@ -35,6 +35,17 @@ public interface AdmissionEngine {
      */
     void setNodeState(String nodeId, NodeState state);
 
+    /**
+     * Whether visitors can be redirected now. A focus with XMPP signaling sets it false while the visitors
+     * component is unknown or unreachable: nobody is then redirected ({@link Reason#VISITORS_UNAVAILABLE})
+     * and answers say {@code visitors-supported: false}, as Jicofo's {@code VisitorsManager.enabled}
+     * needs the component's address. True from the start for an engine without signaling.
+     */
+    void setVisitorsAvailable(boolean available);
+
+    /** See {@link #setVisitorsAvailable(boolean)}. */
+    boolean visitorsAvailable();
+
     /** A consistent snapshot of one room's counts, if the room is tracked. */
     Optional<RoomOccupancy> occupancy(EntityBareJid room);
 

@@ -4,6 +4,8 @@ package io.confgate.admission;
 public enum Reason {
     /** Visitors are disabled in configuration. */
     VISITORS_DISABLED,
+    /** The visitors component is not known or not reachable yet, so nobody is redirected. */
+    VISITORS_UNAVAILABLE,
     /** The room has its lobby on. */
     LOBBY,
     /** The room is a breakout room. */

@@ -6,15 +6,10 @@ import io.confgate.admission.JoinRequest;
 import io.confgate.admission.VisitorNode;
 import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.NodeLinkListener;
+import io.confgate.admission.testing.Concurrently;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jxmpp.jid.EntityBareJid;
 
 /** Shared test material in the reference deployment's shape. */
@@ -46,33 +41,8 @@ final class Fixtures {
     }
 
     /** Runs {@code task(i)} for i in [0, count) on {@code threads} threads released together. */
-    static void concurrently(int threads, int count, IntTask task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                        task.run(i);
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    @FunctionalInterface
-    interface IntTask {
-        void run(int i) throws Exception;
+    static void concurrently(int threads, int count, Concurrently.IntTask task) throws Exception {
+        Concurrently.run(threads, count, 2, task);
     }
 
     static String nodeOf(Decision d) {

@@ -16,6 +16,7 @@ import io.confgate.admission.Reason;
 import io.confgate.admission.RoomOccupancy;
 import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.OccupancyEvent;
+import io.confgate.admission.testing.Concurrently;
 import io.confgate.admission.promotion.PromotionRequest;
 import io.confgate.admission.promotion.PromotionResult;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class TenThousandJoinSimulationTest {
         return AdmissionEngines.builder(config).ticker(ticker).nodeLinkListener(links).build();
     }
 
-    private static void concurrently(int count, Fixtures.IntTask task) throws Exception {
+    private static void concurrently(int count, Concurrently.IntTask task) throws Exception {
         Fixtures.concurrently(THREADS, count, task);
     }
 

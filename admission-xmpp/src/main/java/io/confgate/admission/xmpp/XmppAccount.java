@@ -10,8 +10,12 @@ import org.jxmpp.jid.DomainBareJid;
  * @param host              where to connect
  * @param port              the c2s port
  * @param domain            the login domain (e.g. {@code auth.v1.meet.jitsi})
- * @param xmppDomain        the node's virtual host; promotion requests must come from it or a subdomain
- * @param conferenceService the node's MUC service, naming rooms in answers to the node
+ * @param xmppDomain        the Prosody's virtual host ({@code xmpp-domain}): for the main account, where the
+ *                          visitors component is discovered; a node's room is the main room's address with
+ *                          the main xmpp-domain replaced by the node's, as Jicofo's
+ *                          {@code ConferenceUtil.getVisitorMucJid} makes it
+ * @param conferenceService the MUC service ({@code conference-muc-jid} / {@code conference-service}); a node
+ *                          room is placed here when the main room's address does not hold the main xmpp-domain
  * @param username          the account
  * @param password          its password
  * @param useTls            require TLS (a loopback test server may run without)

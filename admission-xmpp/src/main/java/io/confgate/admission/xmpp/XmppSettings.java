@@ -17,7 +17,7 @@ import org.jxmpp.jid.Jid;
  *                          discovered after each login, as Jicofo does: the identity of category
  *                          {@code component} and type {@code visitors} in the disco#info of the main
  *                          account's XMPP domain (what mod_visitors_component advertises) names it
- * @param conferenceDomain  the main MUC domain; a node's room {@code r@conference.v1…} is {@code r@} this
+ * @param conferenceDomain  the main MUC domain (the rooms conference IQs name)
  * @param nodes             node id → the focus's account on that node's Prosody
  * @param replyTimeout      how long a sent IQ waits for its reply
  * @param retryMin          first retry delay (sends and reconnects), doubled up to {@code retryMax}
@@ -46,6 +46,11 @@ public record XmppSettings(XmppAccount main, Optional<Jid> visitorsComponent, Do
                         Duration retryMax, int maxSendAttempts) {
         this(main, Optional.of(visitorsComponent), conferenceDomain, nodes, replyTimeout, retryMin, retryMax,
                 maxSendAttempts);
+    }
+
+    /** The retry schedule: {@code retryMin}, doubled up to {@code retryMax}. */
+    public Backoff backoff() {
+        return new Backoff(retryMin, retryMax);
     }
 
     private static void positive(Duration d, String name) {

@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.RoomFacts;
 import io.confgate.admission.core.AdmissionEngines;
-import io.confgate.admission.http.ServerSettings;
+import io.confgate.admission.http.HttpSettings;
+import io.confgate.admission.server.ServerSettings;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -179,9 +180,8 @@ class ConferenceRequestHttpTest {
     @Test
     void corsPreflightAndResponsesFollowTheAllowedOrigins() throws Exception {
         ServerSettings base = HttpHarness.embedded();
-        ServerSettings settings = new ServerSettings(base.admission(), base.rest(), new ServerSettings.Http(
-                base.http().maxBodyBytes(), List.of("https://meet.example.com"), base.http().mainFocusJid(),
-                false, Optional.of(true)), base.tokens());
+        ServerSettings settings = base.withHttp(base.http().withCorsAllowedOrigins(List.of("https://meet.example.com"))
+                .withSipGatewayEnabled(Optional.of(true)));
         http = HttpHarness.start(settings);
         HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(http.uri("/conference-request/v1"))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
@@ -228,9 +228,9 @@ class ConferenceRequestHttpTest {
     @Test
     void configuredMainFocusAndAuthenticationAreAnswered() throws Exception {
         ServerSettings base = HttpHarness.embedded();
-        ServerSettings settings = new ServerSettings(base.admission(), base.rest(), new ServerSettings.Http(
-                1024, List.of(), io.confgate.admission.JoinRequest.parseRoom("focus@auth.example.com"), true,
-                Optional.empty()), base.tokens());
+        ServerSettings settings = new ServerSettings(base.admission(), base.rest(), new HttpSettings(
+                1024, List.of(), io.confgate.admission.JoinRequest.parseRoom("focus@auth.example.com"),
+                base.http().conferenceService(), true, Optional.empty(), base.http().maxWait()), base.tokens());
         http = HttpHarness.start(settings);
         JsonNode r = parse(http.post(webClientBody(ROOM, "a")));
         assertEquals("focus@auth.example.com", r.get("focusJid").asText());

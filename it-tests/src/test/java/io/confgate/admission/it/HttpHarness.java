@@ -3,32 +3,25 @@ package io.confgate.admission.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.confgate.admission.AdmissionEngine;
-import io.confgate.admission.http.AdmissionHttpServer;
-import io.confgate.admission.http.ServerSettings;
+import io.confgate.admission.server.AdmissionServer;
+import io.confgate.admission.server.ServerSettings;
+import io.confgate.admission.testing.Concurrently;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real server on a free loopback port and a real HTTP client. */
 final class HttpHarness implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    final AdmissionHttpServer server;
+    final AdmissionServer server;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private HttpHarness(AdmissionHttpServer server) {
+    private HttpHarness(AdmissionServer server) {
         this.server = server;
     }
 
@@ -38,11 +31,11 @@ final class HttpHarness implements AutoCloseable {
     }
 
     static HttpHarness start(ServerSettings settings) throws Exception {
-        return new HttpHarness(AdmissionHttpServer.start(settings));
+        return new HttpHarness(AdmissionServer.start(settings));
     }
 
     static HttpHarness start(ServerSettings settings, AdmissionEngine engine) throws Exception {
-        return new HttpHarness(AdmissionHttpServer.start(settings, engine));
+        return new HttpHarness(AdmissionServer.start(settings, engine));
     }
 
     URI uri(String path) {
@@ -76,34 +69,9 @@ final class HttpHarness implements AutoCloseable {
                 """.formatted(room, session, session);
     }
 
-    @FunctionalInterface
-    interface IntTask {
-        void run(int i) throws Exception;
-    }
-
     /** Runs {@code task(i)} for i in [0, count) on {@code threads} client threads released together. */
-    static void parallel(int threads, int count, IntTask task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                        task.run(i);
-                    }
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+    static void parallel(int threads, int count, Concurrently.IntTask task) throws Exception {
+        Concurrently.run(threads, count, 5, task);
     }
 
     @Override

@@ -13,8 +13,9 @@ import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Ticker;
 import io.confgate.admission.core.AdmissionEngines;
 import io.confgate.admission.event.OccupancyEvent;
-import io.confgate.admission.http.ServerSettings;
+import io.confgate.admission.server.ServerSettings;
 import io.confgate.admission.promotion.PromotionConfig;
+import io.confgate.admission.testing.Concurrently;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -355,8 +356,7 @@ class PromotionHttpTest {
 
     @Test
     void withoutAKeyModeratorCallsAreRefusedUnlessTheDevelopmentSwitchIsOn() throws Exception {
-        ServerSettings plain = HttpHarness.embedded().withModeration(new ServerSettings.Moderation(false,
-                Duration.ofSeconds(30)));
+        ServerSettings plain = HttpHarness.embedded().withModeration(new ServerSettings.Moderation(false));
         http = HttpHarness.start(plain);
         assertTrue(http.server.developmentModeratorToken().isEmpty());
         HttpResponse<String> refused = get("pending?room=" + ROOM, token("host", true, "whatever"));
@@ -376,7 +376,7 @@ class PromotionHttpTest {
         return io.confgate.admission.JoinRequest.parseRoom(ROOM);
     }
 
-    private static void parallel(int count, HttpHarness.IntTask task) throws Exception {
+    private static void parallel(int count, Concurrently.IntTask task) throws Exception {
         HttpHarness.parallel(16, count, task);
     }
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.confgate.admission.JoinRequest;
 import io.confgate.admission.NodeLoad;
 import io.confgate.admission.RoomOccupancy;
-import io.confgate.admission.http.ServerSettings;
+import io.confgate.admission.server.ServerSettings;
 import io.confgate.admission.promotion.PromotionConfig;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -141,6 +141,19 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     }
 
     @Override
+    public void setVisitorsAvailable(boolean available) {
+        if (placement.visitorsAvailable(available) != available) {
+            log.info("Visitors are {} (visitors component {})", available ? "available" : "unavailable",
+                    available ? "known" : "not known or not reachable");
+        }
+    }
+
+    @Override
+    public boolean visitorsAvailable() {
+        return placement.visitorsAvailable();
+    }
+
+    @Override
     public Optional<RoomOccupancy> occupancy(EntityBareJid room) {
         return Optional.ofNullable(rooms.read(Objects.requireNonNull(room, "room must not be null"), Room::snapshot));
     }

@@ -26,6 +26,7 @@ final class Placement {
     private final Rooms rooms;
     private final Balancer balancer;
     private final PromotionDesk desk;
+    private volatile boolean visitorsAvailable = true;
 
     Placement(AdmissionConfig config, Rooms rooms, Balancer balancer, PromotionDesk desk) {
         this.config = config;
@@ -38,6 +39,9 @@ final class Placement {
         // 1. Members and rooms that never get visitors.
         if (!config.enabled()) {
             return new Decision.Main(request.room(), key, Reason.VISITORS_DISABLED, false);
+        }
+        if (!visitorsAvailable) {
+            return new Decision.Main(request.room(), key, Reason.VISITORS_UNAVAILABLE, false);
         }
         if (isIgnored(request.kind(), request.identity().address())) {
             return new Decision.Main(request.room(), key, Reason.IGNORED_MEMBER, false);
@@ -52,6 +56,17 @@ final class Placement {
             return withTicket(decision, decision.reason() == Reason.PROMOTED ? TicketCheck.REDEEMED
                     : ticket.usable() != null ? TicketCheck.NOT_NEEDED : ticket.check());
         });
+    }
+
+    /** Sets whether the visitors component is reachable; returns the previous value. */
+    boolean visitorsAvailable(boolean available) {
+        boolean previous = visitorsAvailable;
+        visitorsAvailable = available;
+        return previous;
+    }
+
+    boolean visitorsAvailable() {
+        return visitorsAvailable;
     }
 
     /** Rules 1 (the room's part) to 9, under the room's lock. */

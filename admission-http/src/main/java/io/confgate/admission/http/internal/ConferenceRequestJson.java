@@ -9,20 +9,22 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.confgate.admission.conference.ConferenceAnswer;
+import io.confgate.admission.conference.ConferenceRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The JSON of {@code /conference-request/v1}: Jicofo's {@code ConferenceRequest}, fields
  * {@code room, ready, focusJid, sessionId, machineUid, identity, vnode, properties}, empty ones omitted.
- *
- * <p>The request is read with Jackson's streaming parser and the answer written with its generator:
- * this is the hot path of the server, and a tree or a bean serializer per request cost more than the
- * admission decision itself (see BENCHMARKS.md).
+ * Read with Jackson's streaming parser and written with its generator: this is the server's hot path.
  */
 public final class ConferenceRequestJson {
+    private static final java.util.Set<String> KEPT = java.util.Set.of(ConferenceRequest.VISITORS_VERSION,
+            ConferenceRequest.VISITOR, ConferenceRequest.PROMOTION_TICKET);
     /** Deeper than any real request; deeper input is refused before it costs stack. */
     static final int MAX_NESTING = 16;
 
@@ -37,18 +39,6 @@ public final class ConferenceRequestJson {
         return new ObjectMapper(factory).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 
-    /**
-     * A parsed request body; strings are empty-as-absent. Of {@code properties} only what placement reads
-     * is kept: whether the client speaks the visitors protocol ({@code visitors-version} present) and
-     * whether it asks to be a visitor ({@code visitor} is true). The others are checked, then dropped.
-     */
-    public record Body(String room, Optional<String> sessionId, Optional<String> machineUid, Optional<String> identity,
-                       boolean supportsVisitors, boolean visitorRequested, Optional<String> promotionTicket) {
-    }
-
-    private static final int SUPPORTS_VISITORS = 1;
-    private static final int VISITOR_REQUESTED = 2;
-
     /** Thrown for a body that is not a conference request; the message is for the caller. */
     public static final class BadRequest extends Exception {
         private static final long serialVersionUID = 1L;
@@ -59,11 +49,14 @@ public final class ConferenceRequestJson {
     }
 
     /**
-     * Reads a request body: unknown fields are skipped, scalars are taken as strings, blank as absent.
-     * Throws {@link BadRequest} for JSON that is not a conference request, and Jackson's exception for
-     * text that is not JSON (or nests deeper than {@link #MAX_NESTING}).
+     * Reads a request body: unknown fields are skipped, scalars are taken as text, blank as absent, a
+     * null property as no property; of duplicate names the last wins. Every property is checked, but only
+     * those placement reads are kept (a web client sends half a dozen). The top-level
+     * {@code promotionTicket} is the {@value ConferenceRequest#PROMOTION_TICKET} property. Throws
+     * {@link BadRequest} for JSON that is not a conference request, and Jackson's exception for text that
+     * is not JSON (or nests deeper than {@link #MAX_NESTING}).
      */
-    public static Body read(JsonFactory factory, byte[] json) throws BadRequest, IOException {
+    public static ConferenceRequest read(JsonFactory factory, byte[] json) throws BadRequest, IOException {
         try (JsonParser p = factory.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadRequest("body must be a JSON object");
@@ -73,7 +66,7 @@ public final class ConferenceRequestJson {
             String machineUid = null;
             String identity = null;
             String ticket = null;
-            int properties = 0;
+            Map<String, String> properties = new HashMap<>(4);
             for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
                 JsonToken value = p.nextToken();
                 switch (field) {
@@ -82,31 +75,29 @@ public final class ConferenceRequestJson {
                     case "machineUid" -> machineUid = scalar(p, value, field);
                     case "identity" -> identity = scalar(p, value, field);
                     case "promotionTicket" -> ticket = scalar(p, value, field);
-                    case "properties" -> properties = properties(p, value);
+                    case "properties" -> properties(p, value, properties);
                     default -> p.skipChildren();
                 }
             }
             if (room == null) {
                 throw new BadRequest("room is required");
             }
-            return new Body(room, Optional.ofNullable(sessionId), Optional.ofNullable(machineUid),
-                    Optional.ofNullable(identity), (properties & SUPPORTS_VISITORS) != 0,
-                    (properties & VISITOR_REQUESTED) != 0, Optional.ofNullable(ticket));
+            if (ticket != null) {
+                properties.put(ConferenceRequest.PROMOTION_TICKET, ticket);
+            }
+            return new ConferenceRequest(room, Optional.ofNullable(sessionId), Optional.ofNullable(machineUid),
+                    Optional.ofNullable(identity), properties);
         }
     }
 
-    /**
-     * Reads {@code properties} into {@link #SUPPORTS_VISITORS} and {@link #VISITOR_REQUESTED} flags. A null
-     * value counts as absent; of duplicate names the last non-null one wins, as in a map.
-     */
-    private static int properties(JsonParser p, JsonToken token) throws BadRequest, IOException {
+    private static void properties(JsonParser p, JsonToken token, Map<String, String> into)
+            throws BadRequest, IOException {
         if (token == JsonToken.VALUE_NULL) {
-            return 0;
+            return;
         }
         if (token != JsonToken.START_OBJECT) {
             throw new BadRequest("properties must be an object");
         }
-        int flags = 0;
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
             JsonToken value = p.nextToken();
             if (value == JsonToken.VALUE_NULL) {
@@ -115,13 +106,10 @@ public final class ConferenceRequestJson {
             if (!value.isScalarValue()) {
                 throw new BadRequest("property '" + name + "' must be a string, number or boolean");
             }
-            if (name.equals("visitors-version")) {
-                flags |= SUPPORTS_VISITORS;
-            } else if (name.equals("visitor")) {
-                flags = "true".equalsIgnoreCase(p.getText()) ? flags | VISITOR_REQUESTED : flags & ~VISITOR_REQUESTED;
+            if (KEPT.contains(name)) {
+                into.put(name, p.getText());
             }
         }
-        return flags;
     }
 
     /** The text of a scalar field (numbers and booleans as their text); null or blank is absent. */
@@ -149,39 +137,30 @@ public final class ConferenceRequestJson {
         return text.isBlank() ? Optional.empty() : Optional.of(text);
     }
 
-    /**
-     * Writes an answer in Jicofo's field order ({@code room, ready, focusJid, sessionId, vnode,
-     * properties}), absent fields omitted.
-     *
-     * @param vnode      the node id when redirected, else null
-     * @param sessionId  echoed when the request had one, else null
-     * @param properties answer properties, written in their iteration order
-     */
-    public static byte[] answer(JsonFactory factory, String room, boolean ready, String focusJid, String sessionId,
-                                String vnode, Map<String, String> properties) {
+    /** Writes an answer in Jicofo's field order ({@code room, ready, focusJid, sessionId, vnode, properties}). */
+    public static byte[] answer(JsonFactory factory, ConferenceAnswer answer) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator g = factory.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("room", room);
-            g.writeBooleanField("ready", ready);
-            g.writeStringField("focusJid", focusJid);
-            if (sessionId != null) {
-                g.writeStringField("sessionId", sessionId);
+            g.writeStringField("room", answer.room());
+            g.writeBooleanField("ready", answer.ready());
+            g.writeStringField("focusJid", answer.focusJid());
+            if (answer.sessionId().isPresent()) {
+                g.writeStringField("sessionId", answer.sessionId().get());
             }
-            if (vnode != null) {
-                g.writeStringField("vnode", vnode);
+            if (answer.vnode().isPresent()) {
+                g.writeStringField("vnode", answer.vnode().get());
             }
-            if (!properties.isEmpty()) {
+            if (!answer.properties().isEmpty()) {
                 g.writeObjectFieldStart("properties");
-                for (Map.Entry<String, String> e : properties.entrySet()) {
+                for (Map.Entry<String, String> e : answer.properties().entrySet()) {
                     g.writeStringField(e.getKey(), e.getValue());
                 }
                 g.writeEndObject();
             }
             g.writeEndObject();
         } catch (IOException e) {
-            // Writing to memory does not fail.
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e); // writing to memory does not fail
         }
         return out.toByteArray();
     }

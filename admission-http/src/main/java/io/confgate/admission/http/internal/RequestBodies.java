@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -70,12 +71,21 @@ public final class RequestBodies {
                 // Read (and drop) a moderate excess so the client is listening when the 413 arrives;
                 // past that Jetty closes the connection rather than read on.
                 drain(in);
-                throw new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, "body larger than " + maxBytes + " bytes");
+                throw new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge(maxBytes));
             }
             return bytes;
         } catch (IOException e) {
+            // SizeLimitHandler fails the read of a chunked body past the limit with a 413.
+            if (e.getCause() instanceof HttpException h && h.getCode() == HttpStatus.PAYLOAD_TOO_LARGE_413) {
+                throw new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge(maxBytes));
+            }
             throw new Failure(HttpStatus.BAD_REQUEST_400, "could not read the body");
         }
+    }
+
+    /** The message of every 413, whichever layer refused the body. */
+    public static String tooLarge(long maxBytes) {
+        return "body larger than " + maxBytes + " bytes";
     }
 
     private static void drain(InputStream in) throws IOException {

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.confgate.admission.conference.ConferenceAnswer;
+import io.confgate.admission.conference.ConferenceRequest;
 import io.confgate.admission.http.internal.ConferenceRequestJson.BadRequest;
-import io.confgate.admission.http.internal.ConferenceRequestJson.Body;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,13 +22,13 @@ class ConferenceRequestJsonTest {
     private final ObjectMapper mapper = ConferenceRequestJson.newMapper();
     private final JsonFactory json = mapper.getFactory();
 
-    private Body read(String text) throws Exception {
+    private ConferenceRequest read(String text) throws Exception {
         return ConferenceRequestJson.read(json, text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void aWebClientBody() throws Exception {
-        Body body = read("{\"room\":\"r@conference.meet.jitsi\",\"machineUid\":\"m1\",\"sessionId\":\"s1\","
+        ConferenceRequest body = read("{\"room\":\"r@conference.meet.jitsi\",\"machineUid\":\"m1\",\"sessionId\":\"s1\","
                 + "\"identity\":\"\",\"properties\":{\"rtcstatsEnabled\":false,\"visitors-version\":1,"
                 + "\"visitor\":true,\"nothing\":null,\"name\":\"x\"},\"unknown\":{\"deep\":[1,{\"a\":[]}]},"
                 + "\"promotionTicket\":\"t1\"}");
@@ -56,7 +57,7 @@ class ConferenceRequestJsonTest {
 
     @Test
     void scalarsOfEveryKindAreText() throws Exception {
-        Body body = read("{\"room\":\"r@c.x\",\"sessionId\":12.5,\"machineUid\":true,\"properties\":null}");
+        ConferenceRequest body = read("{\"room\":\"r@c.x\",\"sessionId\":12.5,\"machineUid\":true,\"properties\":null}");
         assertEquals(Optional.of("12.5"), body.sessionId());
         assertEquals(Optional.of("true"), body.machineUid());
         assertFalse(body.supportsVisitors());
@@ -101,11 +102,13 @@ class ConferenceRequestJsonTest {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("visitors-supported", "true");
         properties.put("live", "false");
-        byte[] visitor = ConferenceRequestJson.answer(json, "r@c.x", true, "focus@auth.v1.x", "s\"1", "v1", properties);
+        byte[] visitor = ConferenceRequestJson.answer(json, new ConferenceAnswer("r@c.x", true, "focus@auth.v1.x",
+                Optional.of("s\"1"), Optional.of("v1"), properties));
         assertEquals("{\"room\":\"r@c.x\",\"ready\":true,\"focusJid\":\"focus@auth.v1.x\",\"sessionId\":\"s\\\"1\","
                 + "\"vnode\":\"v1\",\"properties\":{\"visitors-supported\":\"true\",\"live\":\"false\"}}",
                 new String(visitor, StandardCharsets.UTF_8));
-        byte[] queued = ConferenceRequestJson.answer(json, "r@c.x", false, "focus@auth.x", null, null, Map.of());
+        byte[] queued = ConferenceRequestJson.answer(json, new ConferenceAnswer("r@c.x", false, "focus@auth.x",
+                Optional.empty(), Optional.empty(), Map.of()));
         assertEquals("{\"room\":\"r@c.x\",\"ready\":false,\"focusJid\":\"focus@auth.x\"}",
                 new String(queued, StandardCharsets.UTF_8));
     }

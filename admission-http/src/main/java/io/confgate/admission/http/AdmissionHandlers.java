@@ -1,0 +1,103 @@
+package io.confgate.admission.http;
+
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.conference.TokenReader;
+import io.confgate.admission.http.internal.Cors;
+import io.confgate.admission.http.internal.ResponseTimer;
+import java.util.Objects;
+import java.util.Set;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+
+/**
+ * The admission endpoints, assembled from small handlers for a Jetty 12 server of the focus's own or the
+ * standalone one:
+ *
+ * <ul>
+ *   <li>{@code /conference-request/v1} and {@code /conference-request}: {@link ConferenceRequestHandler}</li>
+ *   <li>{@code /conference-request/v1/promotion/<action>}: {@link PromotionHandlers}</li>
+ * </ul>
+ *
+ * Each is wrapped, outside in, by a {@link ResponseTimer} (status and latency to the {@link HttpObserver}),
+ * CORS ({@link Cors}, Jetty's {@code CrossOriginHandler}) and Jetty's {@link SizeLimitHandler}.
+ *
+ * <pre>{@code
+ * PathMappingsHandler routes = new PathMappingsHandler();
+ * AdmissionHandlers.builder(engine, settings).tokens(tokens).observer(metrics).build().mount(routes);
+ * server.setHandler(routes);
+ * }</pre>
+ */
+public final class AdmissionHandlers {
+    /** The conference request's path, as Jitsi Meet's {@code conferenceRequestUrl} names it. */
+    public static final String CONFERENCE_REQUEST = "/conference-request/v1";
+    /** Where the promotion actions live. */
+    public static final String PROMOTION = CONFERENCE_REQUEST + "/promotion";
+
+    private final AdmissionEngine engine;
+    private final HttpSettings settings;
+    private final TokenReader tokens;
+    private final HttpObserver observer;
+
+    private AdmissionHandlers(Builder b) {
+        this.engine = b.engine;
+        this.settings = b.settings;
+        this.tokens = b.tokens;
+        this.observer = b.observer;
+    }
+
+    public static Builder builder(AdmissionEngine engine, HttpSettings settings) {
+        return new Builder(engine, settings);
+    }
+
+    /** Adds the endpoints to {@code routes}. */
+    public void mount(PathMappingsHandler routes) {
+        Handler conferenceRequest = wrap("conference-request", Set.of("POST", "OPTIONS"),
+                new ConferenceRequestHandler(engine, settings, tokens, observer));
+        routes.addMapping(PathSpec.from(CONFERENCE_REQUEST), conferenceRequest);
+        routes.addMapping(PathSpec.from("/conference-request"), conferenceRequest);
+        PromotionHandlers promotions = new PromotionHandlers(engine, settings, tokens);
+        for (String action : PromotionHandlers.ACTIONS) {
+            routes.addMapping(PathSpec.from(PROMOTION + "/" + action),
+                    wrap("promotion/" + action, Set.of("GET", "POST", "OPTIONS"), promotions.handler(action)));
+        }
+        routes.addMapping(PathSpec.from(PROMOTION + "/*"),
+                wrap("promotion/unknown", Set.of("GET", "POST", "OPTIONS"), PromotionHandlers.unknownAction()));
+    }
+
+    private Handler wrap(String endpoint, Set<String> methods, Handler handler) {
+        SizeLimitHandler limited = new SizeLimitHandler(settings.maxBodyBytes(), -1);
+        limited.setHandler(handler);
+        return new ResponseTimer(endpoint, observer, Cors.wrap(limited, settings.corsAllowedOrigins(), methods));
+    }
+
+    /** Assembles the endpoints from the engine, the settings and the SPIs at the edge. */
+    public static final class Builder {
+        private final AdmissionEngine engine;
+        private final HttpSettings settings;
+        private TokenReader tokens = TokenReader.ignoring();
+        private HttpObserver observer = HttpObserver.none();
+
+        private Builder(AdmissionEngine engine, HttpSettings settings) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            this.settings = Objects.requireNonNull(settings, "settings");
+        }
+
+        /** How tokens are read; by default they are ignored. */
+        public Builder tokens(TokenReader value) {
+            this.tokens = Objects.requireNonNull(value, "tokens");
+            return this;
+        }
+
+        /** Who hears of every answer and decision; by default nobody. */
+        public Builder observer(HttpObserver value) {
+            this.observer = Objects.requireNonNull(value, "observer");
+            return this;
+        }
+
+        public AdmissionHandlers build() {
+            return new AdmissionHandlers(this);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.confgate.admission.http;
+
+import io.confgate.admission.Decision;
+
+/**
+ * SPI: what the handlers report as they answer, for metrics. Called on request threads; keep it cheap.
+ * The standalone server records both in Prometheus.
+ */
+public interface HttpObserver {
+
+    /** An answer went out: the endpoint's name, its status, and the time since the request arrived. */
+    void responded(String endpoint, int status, long nanos);
+
+    /** A conference request was placed. */
+    default void decided(Decision decision) {
+    }
+
+    /** An observer that records nothing. */
+    static HttpObserver none() {
+        return (endpoint, status, nanos) -> { };
+    }
+}

@@ -1,0 +1,228 @@
+package io.confgate.admission.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.conference.ConferenceAnswers;
+import io.confgate.admission.conference.TokenReader;
+import io.confgate.admission.core.AdmissionEngines;
+import io.confgate.admission.http.AdmissionHandlers;
+import io.confgate.admission.http.HttpSettings;
+import io.confgate.admission.http.internal.ConferenceRequestJson;
+import io.confgate.admission.http.internal.HttpReplies;
+import io.confgate.admission.http.internal.RequestBodies;
+import io.confgate.admission.server.internal.AboutHandlers;
+import io.confgate.admission.server.internal.JwtTokenReader;
+import io.confgate.admission.xmpp.XmppSignaling;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone admission server: a Jetty 12 server with the {@link AdmissionHandlers} endpoints, plus
+ * {@code GET /about/health}, {@code GET /about/version} and {@code GET /metrics} (Prometheus). It runs the
+ * engine's {@link AdmissionEngine#cleanUp()} every second and, when configured
+ * ({@code admission.xmpp.enabled}), the {@link XmppSignaling} toward the visitors component and the nodes.
+ * Close it to stop.
+ */
+public final class AdmissionServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdmissionServer.class);
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final AdmissionEngine engine;
+    private final ScheduledExecutorService maintenance;
+    private final Optional<String> developmentModeratorToken;
+    private final Optional<XmppSignaling> xmpp;
+
+    private AdmissionServer(Server server, ServerConnector connector, AdmissionEngine engine,
+                            ScheduledExecutorService maintenance, Optional<String> developmentModeratorToken,
+                            Optional<XmppSignaling> xmpp) {
+        this.server = server;
+        this.connector = connector;
+        this.engine = engine;
+        this.maintenance = maintenance;
+        this.developmentModeratorToken = developmentModeratorToken;
+        this.xmpp = xmpp;
+    }
+
+    /**
+     * Starts a server with a new engine built from {@code settings}, and with XMPP signaling when
+     * {@code settings.xmpp()} is present (its connections come up in the background, with retries).
+     */
+    public static AdmissionServer start(ServerSettings settings) throws Exception {
+        Objects.requireNonNull(settings, "settings");
+        if (settings.xmpp().isEmpty()) {
+            return start(settings, AdmissionEngines.create(settings.admission()), Optional.empty());
+        }
+        // Conference IQs read their token as HTTP reads its Bearer header (the development moderator key,
+        // if any, is HTTP-only: promotion endpoints are not offered over XMPP).
+        XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get(), JwtTokenReader.create(settings.tokens()));
+        AdmissionEngine engine = AdmissionEngines.builder(settings.admission()).nodeLinkListener(xmpp).build();
+        try {
+            return start(settings, engine, Optional.of(xmpp));
+        } catch (Exception | Error e) {
+            xmpp.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a server around an existing engine (its configuration should be {@code settings.admission()}).
+     * It speaks HTTP only: a focus that brings its own engine wires {@link XmppSignaling} (a
+     * {@code NodeLinkListener}) into that engine itself.
+     */
+    public static AdmissionServer start(ServerSettings settings, AdmissionEngine engine) throws Exception {
+        if (settings.xmpp().isPresent()) {
+            log.warn("admission.xmpp is configured but the engine was supplied: XMPP signaling is not started");
+        }
+        return start(settings, engine, Optional.empty());
+    }
+
+    private static AdmissionServer start(ServerSettings settings, AdmissionEngine engine, Optional<XmppSignaling> xmpp)
+            throws Exception {
+        Objects.requireNonNull(engine, "engine");
+        ObjectMapper mapper = ConferenceRequestJson.newMapper();
+        AdmissionMetrics metrics = AdmissionMetrics.create(engine);
+        xmpp.ifPresent(metrics::registerXmpp);
+        TokenReader tokens = JwtTokenReader.create(settings.tokens());
+        Optional<String> devToken = Optional.empty();
+        if (settings.moderation().developmentModeratorToken()) {
+            if (settings.tokens().verifying()) {
+                log.info("admission.promotion.development-moderator-token is ignored: admission.jwt has a key");
+            } else {
+                // A random key for this run only: the printed token works until the server stops.
+                byte[] secret = new byte[32];
+                new SecureRandom().nextBytes(secret);
+                tokens = JwtTokenReader.development(secret);
+                devToken = Optional.of(JwtTokenReader.developmentModeratorToken(secret, Duration.ofDays(1)));
+                log.warn("DEVELOPMENT MODERATOR TOKEN enabled (admission.promotion.development-moderator-token):"
+                        + " anyone holding the printed token can act as moderator. Never use this in production.");
+            }
+        }
+
+        Server server = new Server();
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        connector.setHost(settings.rest().host());
+        connector.setPort(settings.rest().port());
+        server.addConnector(connector);
+
+        PathMappingsHandler routes = new PathMappingsHandler();
+        if (settings.rest().conferenceRequestEnabled()) {
+            AdmissionHandlers.builder(engine, settings.http()).tokens(tokens).observer(metrics).build().mount(routes);
+        }
+        routes.addMapping(PathSpec.from("/about/health"), AboutHandlers.health(mapper));
+        routes.addMapping(PathSpec.from("/about/version"), AboutHandlers.version(mapper));
+        routes.addMapping(PathSpec.from("/metrics"), AboutHandlers.metrics(mapper, metrics.registry()));
+        routes.addMapping(PathSpec.from("/*"), notFound());
+        server.setHandler(routes);
+        server.setErrorHandler(errors(settings.http()));
+
+        ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "admission-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                engine.cleanUp();
+            } catch (RuntimeException e) {
+                log.error("Engine maintenance failed", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        try {
+            server.start();
+            // After HTTP is up, so a bad XMPP account cannot leave a half-started server behind.
+            xmpp.ifPresent(x -> x.start(engine, new ConferenceAnswers(engine.config(), settings.http().mainFocusJid(),
+                    settings.http().authentication(), settings.http().sipGatewayEnabled())));
+        } catch (Exception | Error e) {
+            maintenance.shutdownNow();
+            server.stop();
+            throw e;
+        }
+        return new AdmissionServer(server, connector, engine, maintenance, devToken, xmpp);
+    }
+
+    /** Jetty's own errors (malformed HTTP, a body over the limit): a JSON message, never a stack trace. */
+    private static Request.Handler errors(HttpSettings http) {
+        return (request, response, callback) -> {
+            int status = response.getStatus() >= 400 ? response.getStatus() : HttpStatus.BAD_REQUEST_400;
+            String message = status == HttpStatus.PAYLOAD_TOO_LARGE_413 ? RequestBodies.tooLarge(http.maxBodyBytes())
+                    : HttpStatus.getMessage(status);
+            HttpReplies.error(response, status, message, callback);
+            return true;
+        };
+    }
+
+    private static Handler notFound() {
+        return new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                HttpReplies.error(response, HttpStatus.NOT_FOUND_404, "no such endpoint", callback);
+                return true;
+            }
+        };
+    }
+
+    /** The port the server listens on (useful when configured with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The base address, e.g. {@code http://127.0.0.1:8888}. */
+    public URI uri() {
+        String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0") ? "127.0.0.1"
+                : connector.getHost();
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    /**
+     * The moderator token signed at start with a random key, when
+     * {@code admission.promotion.development-moderator-token} is on and no JWT key is configured.
+     */
+    public Optional<String> developmentModeratorToken() {
+        return developmentModeratorToken;
+    }
+
+    /** The engine behind the server. */
+    public AdmissionEngine engine() {
+        return engine;
+    }
+
+    /** The XMPP signaling, when {@code admission.xmpp.enabled}. */
+    public Optional<XmppSignaling> xmpp() {
+        return xmpp;
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        maintenance.shutdownNow();
+        xmpp.ifPresent(XmppSignaling::close);
+        server.stop();
+    }
+}

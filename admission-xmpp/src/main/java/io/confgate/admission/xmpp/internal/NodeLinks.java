@@ -1,0 +1,293 @@
+package io.confgate.admission.xmpp.internal;
+
+import io.confgate.admission.event.NodeLinkEvent;
+import io.confgate.admission.event.NodeLinkListener;
+import io.confgate.admission.xmpp.XmppSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jitsi.xmpp.extensions.visitors.ConnectVnodePacketExtension;
+import org.jitsi.xmpp.extensions.visitors.DisconnectVnodePacketExtension;
+import org.jitsi.xmpp.extensions.visitors.VisitorsIq;
+import org.jivesoftware.smack.packet.ExtensionElement;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.jivesoftware.smackx.muc.MultiUserChatException;
+import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jivesoftware.smackx.xdata.form.FillableForm;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the engine's node links into what Jicofo does toward a visitor node and the visitors component
+ * ({@code JitsiMeetConferenceImpl.selectVisitorNode}, {@code VisitorsManager.createIq}):
+ *
+ * <ul>
+ *   <li><b>Connect:</b> the focus joins (creating it, as owner) the room on the node through its
+ *       connection to that node, with nickname {@code focus} (mod_muc_meeting_id recognises the focus by
+ *       it), and submits the owner form with {@code muc#roomconfig_whois=anyone} as Jicofo's
+ *       {@code ChatRoomImpl.joinAs} does; then it sends {@code <iq type='get'><visitors room='MAIN ROOM'>
+ *       <connect-vnode vnode='v1'/></visitors></iq>} from the main connection to the component. mod_fmuc
+ *       unlocks the node's room only if it exists when the main Prosody's {@code connect} arrives, hence
+ *       the order. The IQ is a {@code get}: mod_visitors_component drops a {@code set} that did not come
+ *       over server-to-server.</li>
+ *   <li><b>Disconnect:</b> {@code disconnect-vnode}, likewise a {@code get}, then the focus leaves the
+ *       node's room.</li>
+ * </ul>
+ *
+ * Work runs on one thread per node, never on the decision path. A failed or unanswered step (the
+ * component answers nothing for a room it does not know) is retried on the {@link
+ * io.confgate.admission.xmpp.Backoff} schedule up to {@code max-send-attempts}, then dropped and counted.
+ * A newer link for the same room and node supersedes an older one still being retried. When a node's
+ * connection comes back, the focus joins again the rooms linked there; a room that had to be created
+ * anew is linked again from scratch (disconnect, join, connect), since the component would not send a
+ * second {@code connect} for a node it believes connected.
+ */
+public final class NodeLinks implements NodeLinkListener {
+    private static final Logger log = LoggerFactory.getLogger(NodeLinks.class);
+
+    private final XmppSettings settings;
+    private final SupervisedConnection main;
+    private final Map<String, SupervisedConnection> nodes;
+    private final Supplier<Optional<Jid>> component;
+    private final ScheduledExecutorService retries;
+    private final Map<String, ExecutorService> workers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
+    /** Node id → rooms linked there now, to join again after the node's connection comes back. */
+    private final Map<String, Set<EntityBareJid>> linked = new ConcurrentHashMap<>();
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+
+    public NodeLinks(XmppSettings settings, SupervisedConnection main, Map<String, SupervisedConnection> nodes,
+                     Supplier<Optional<Jid>> component, ScheduledExecutorService retries) {
+        this.settings = settings;
+        this.main = main;
+        this.nodes = Map.copyOf(nodes);
+        this.component = component;
+        this.retries = retries;
+        for (String id : nodes.keySet()) {
+            workers.put(id, Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "admission-xmpp-" + id);
+                t.setDaemon(true);
+                return t;
+            }));
+        }
+    }
+
+    /** connect-vnode / disconnect-vnode IQs the component acknowledged. */
+    public long acknowledged() {
+        return acknowledged.get();
+    }
+
+    /** Failed attempts (a node-room join or an IQ), each retried or, at the last attempt, dropped. */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** Links given up after the last attempt. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public void onNodeLink(NodeLinkEvent event) {
+        String nodeId = event.node().id();
+        boolean connect = event instanceof NodeLinkEvent.Connect;
+        Set<EntityBareJid> rooms = linked.computeIfAbsent(nodeId, n -> ConcurrentHashMap.newKeySet());
+        if (connect) {
+            rooms.add(event.room());
+        } else {
+            rooms.remove(event.room());
+        }
+        submit(new Step(event.room(), nodeId, connect, next(event.room(), nodeId), 1));
+    }
+
+    /** A node's connection is up again: the focus joins again the rooms linked there. */
+    public void nodeUp(String nodeId) {
+        for (EntityBareJid room : linked.getOrDefault(nodeId, Set.of())) {
+            submit(new Step(room, nodeId, true, next(room, nodeId), 1).rejoining());
+        }
+    }
+
+    public void close() {
+        closed = true;
+        workers.values().forEach(ExecutorService::shutdownNow);
+    }
+
+    /** One attempt at linking or unlinking a room and a node. */
+    private record Step(EntityBareJid room, String nodeId, boolean connect, long sequence, int attempt,
+                        boolean rejoin) {
+        Step(EntityBareJid room, String nodeId, boolean connect, long sequence, int attempt) {
+            this(room, nodeId, connect, sequence, attempt, false);
+        }
+
+        Step rejoining() {
+            return new Step(room, nodeId, connect, sequence, attempt, true);
+        }
+
+        Step again() {
+            return new Step(room, nodeId, connect, sequence, attempt + 1, rejoin);
+        }
+
+        String key() {
+            return key(room, nodeId);
+        }
+
+        static String key(EntityBareJid room, String nodeId) {
+            return room + "|" + nodeId;
+        }
+    }
+
+    private long next(EntityBareJid room, String nodeId) {
+        return sequences.computeIfAbsent(Step.key(room, nodeId), k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private void submit(Step step) {
+        ExecutorService worker = workers.get(step.nodeId());
+        if (!closed && worker != null) {
+            worker.execute(() -> run(step));
+        } else if (!closed) {
+            // A node without an XMPP account of its own: only the component is told.
+            retries.execute(() -> run(step));
+        }
+    }
+
+    private void run(Step step) {
+        if (closed || sequences.get(step.key()).get() != step.sequence()) {
+            return; // a newer link event for this room and node supersedes this one
+        }
+        try {
+            if (step.connect()) {
+                boolean created = joinNodeRoom(step);
+                if (step.rejoin() && !created) {
+                    return; // back in a room that lived on: the component's link still holds
+                }
+                if (step.rejoin()) {
+                    sendToComponent(step, new DisconnectVnodePacketExtension(step.nodeId()));
+                    joinNodeRoom(step);
+                }
+                sendToComponent(step, new ConnectVnodePacketExtension(step.nodeId()));
+            } else {
+                sendToComponent(step, new DisconnectVnodePacketExtension(step.nodeId()));
+                leaveNodeRoom(step);
+            }
+            acknowledged.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            failed(step, e);
+        }
+    }
+
+    private void failed(Step step, Exception e) {
+        failures.incrementAndGet();
+        String what = (step.connect() ? "connect-vnode " : "disconnect-vnode ") + step.nodeId() + " for " + step.room();
+        if (step.attempt() >= settings.maxSendAttempts()) {
+            dropped.incrementAndGet();
+            log.error("Gave up on {} after {} attempts: {}", what, step.attempt(), e.toString());
+            if (!step.connect()) {
+                leaveQuietly(step);
+            }
+            return;
+        }
+        Duration delay = settings.backoff().delay(step.attempt());
+        log.warn("{} failed (attempt {}): {}; again in {} ms", what, step.attempt(), e.toString(), delay.toMillis());
+        if (!closed) {
+            retries.schedule(() -> submit(step.again()), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Joins the node's room (creating it), as owner with the form Jicofo submits; true if it was created. */
+    private boolean joinNodeRoom(Step step) throws Exception {
+        SupervisedConnection node = nodes.get(step.nodeId());
+        if (node == null) {
+            return false;
+        }
+        if (!node.isUp()) {
+            throw new IllegalStateException("the XMPP connection to node " + step.nodeId() + " is down");
+        }
+        MultiUserChat muc = MultiUserChatManager.getInstanceFor(node.smack()).getMultiUserChat(nodeRoom(step, node));
+        if (muc.isJoined() && !step.rejoin()) {
+            return false;
+        }
+        boolean created;
+        try {
+            created = muc.createOrJoin(Resourcepart.from(node.account().username())) != null;
+        } catch (MultiUserChatException.MucAlreadyJoinedException e) {
+            return false; // Smack still counts us in: nothing was lost
+        }
+        FillableForm form = muc.getConfigurationForm().getFillableForm();
+        form.setAnswer("muc#roomconfig_whois", "anyone");
+        muc.sendConfigurationForm(form);
+        return created;
+    }
+
+    private void leaveNodeRoom(Step step) throws Exception {
+        SupervisedConnection node = nodes.get(step.nodeId());
+        if (node == null || !node.isUp()) {
+            return; // nothing joined to leave
+        }
+        MultiUserChat muc = MultiUserChatManager.getInstanceFor(node.smack()).getMultiUserChat(nodeRoom(step, node));
+        if (muc.isJoined()) {
+            muc.leave();
+        }
+    }
+
+    private void leaveQuietly(Step step) {
+        try {
+            leaveNodeRoom(step);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("Could not leave the node room of {} on {}: {}", step.room(), step.nodeId(), e.toString());
+        }
+    }
+
+    /**
+     * The node's room for a main room: the main address with the main xmpp-domain replaced by the node's
+     * ({@code room@conference.meet.jitsi} → {@code room@conference.v1.meet.jitsi}), as Jicofo's
+     * {@code ConferenceUtil.getVisitorMucJid}; else the same name in the node's {@code conference-service}.
+     */
+    private EntityBareJid nodeRoom(Step step, SupervisedConnection node) throws XmppStringprepException {
+        String mainDomain = settings.main().xmppDomain().toString();
+        String domain = step.room().getDomain().toString();
+        if (domain.equals(mainDomain) || domain.endsWith("." + mainDomain)) {
+            String nodeDomain = domain.substring(0, domain.length() - mainDomain.length())
+                    + node.account().xmppDomain();
+            return JidCreate.entityBareFrom(step.room().getLocalpart() + "@" + nodeDomain);
+        }
+        return JidCreate.entityBareFrom(step.room().getLocalpart() + "@" + node.account().conferenceService());
+    }
+
+    /** Sends one visitors IQ of type get to the component and waits for its result. */
+    private void sendToComponent(Step step, ExtensionElement command) throws Exception {
+        if (!main.isUp()) {
+            throw new IllegalStateException("the main XMPP connection is down");
+        }
+        Jid address = component.get().orElseThrow(
+                () -> new IllegalStateException("the visitors component is not discovered yet"));
+        VisitorsIq.Builder iq = new VisitorsIq.Builder(main.smack());
+        iq.setRoom(step.room());
+        iq.to(address);
+        iq.ofType(IQ.Type.get);
+        iq.addExtensions(List.of(command));
+        // An error reply throws; no reply at all (the room is unknown to the component) times out.
+        main.smack().sendIqRequestAndWaitForResponse(iq.build());
+    }
+}

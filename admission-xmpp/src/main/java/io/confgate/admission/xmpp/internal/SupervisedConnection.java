@@ -1,0 +1,170 @@
+package io.confgate.admission.xmpp.internal;
+
+import io.confgate.admission.xmpp.Backoff;
+import io.confgate.admission.xmpp.XmppAccount;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509TrustManager;
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.ConnectionListener;
+import org.jivesoftware.smack.ReconnectionManager;
+import org.jivesoftware.smack.XMPPConnection;
+import org.jivesoftware.smack.parsing.ExceptionLoggingCallback;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Smack connection kept logged in: connected in the background, and after a failure or a loss
+ * tried again on the {@link Backoff} schedule (reset by a login). Tells its {@link Listener} when it is
+ * up and when it is down.
+ */
+public final class SupervisedConnection implements ConnectionListener {
+    private static final Logger log = LoggerFactory.getLogger(SupervisedConnection.class);
+
+    /** Told of every login and every loss, on Smack's or the scheduler's thread. */
+    public interface Listener {
+        void up(SupervisedConnection connection);
+
+        void down(SupervisedConnection connection);
+    }
+
+    private final String name;
+    private final XmppAccount account;
+    private final XMPPTCPConnection connection;
+    private final ScheduledExecutorService scheduler;
+    private final Backoff backoff;
+    private final Listener listener;
+    private volatile int failures;
+    private volatile boolean closed;
+
+    public SupervisedConnection(String name, XmppAccount account, Duration replyTimeout, Backoff backoff,
+                                ScheduledExecutorService scheduler, Listener listener) {
+        this.name = name;
+        this.account = account;
+        this.scheduler = scheduler;
+        this.backoff = backoff;
+        this.listener = listener;
+        try {
+            XMPPTCPConnectionConfiguration.Builder config = XMPPTCPConnectionConfiguration.builder()
+                    .setUsernameAndPassword(account.username(), account.password())
+                    .setXmppDomain(account.domain())
+                    .setHost(account.host())
+                    .setPort(account.port())
+                    .setResource("focus")
+                    .setSecurityMode(account.useTls() ? SecurityMode.required : SecurityMode.disabled)
+                    .setConnectTimeout((int) replyTimeout.toMillis());
+            if (account.disableCertificateVerification()) {
+                // The operator's explicit choice (Jicofo's disable-certificate-verification).
+                config.setCustomX509TrustManager(TrustAnyCertificate.INSTANCE).setHostnameVerifier((h, s) -> true);
+            }
+            this.connection = new XMPPTCPConnection(config.build());
+        } catch (RuntimeException | XmppStringprepException e) {
+            throw new IllegalArgumentException("invalid XMPP account " + account + ": " + e.getMessage(), e);
+        }
+        connection.setUseStreamManagement(false);
+        connection.setReplyTimeout(replyTimeout.toMillis());
+        // A stanza we cannot parse is logged and dropped; it never closes the connection.
+        connection.setParsingExceptionCallback(new ExceptionLoggingCallback());
+        ReconnectionManager.getInstanceFor(connection).disableAutomaticReconnection();
+        connection.addConnectionListener(this);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public XmppAccount account() {
+        return account;
+    }
+
+    /** The Smack connection, for sending and for registering IQ handlers. */
+    public XMPPTCPConnection smack() {
+        return connection;
+    }
+
+    public boolean isUp() {
+        return connection.isAuthenticated();
+    }
+
+    /** Starts connecting in the background. */
+    public void start() {
+        attemptAfter(Duration.ZERO);
+    }
+
+    public void close() {
+        closed = true;
+        connection.disconnect();
+    }
+
+    private void attemptAfter(Duration delay) {
+        if (!closed) {
+            scheduler.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void attempt() {
+        if (closed || connection.isAuthenticated()) {
+            return;
+        }
+        try {
+            if (!connection.isConnected()) {
+                connection.connect();
+            }
+            connection.login();
+        } catch (Exception e) {
+            Duration delay = backoff.delay(++failures);
+            log.info("XMPP {} ({}) not connected: {}; retrying in {} ms", name, account, e.getMessage(),
+                    delay.toMillis());
+            connection.disconnect();
+            attemptAfter(delay);
+        }
+    }
+
+    @Override
+    public void authenticated(XMPPConnection c, boolean resumed) {
+        failures = 0;
+        log.info("XMPP {} connected as {}", name, c.getUser());
+        listener.up(this);
+    }
+
+    @Override
+    public void connectionClosedOnError(Exception e) {
+        log.warn("XMPP {} lost: {}", name, e.toString());
+        lost();
+    }
+
+    @Override
+    public void connectionClosed() {
+        if (!closed) {
+            lost();
+        }
+    }
+
+    private void lost() {
+        listener.down(this);
+        attemptAfter(backoff.delay(1));
+    }
+
+    /** Accepts any certificate chain: only for accounts with disable-certificate-verification. */
+    private enum TrustAnyCertificate implements X509TrustManager {
+        INSTANCE;
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
