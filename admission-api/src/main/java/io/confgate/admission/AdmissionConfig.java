@@ -14,9 +14,9 @@ import java.util.Set;
  * from {@code jicofo.xmpp.visitors}. Build with {@link #builder()}; {@link Builder#build()} validates
  * every field and names the offending key.
  *
- * <p>Defaults follow the reference deployment: visitors enabled, 30 main participants, Jicofo's 250
- * visitors per conference per node before another node is opened, 60 s for a redirected or admitted
- * client to show up, sticky visitors, and the main room when no node is healthy.
+ * <p>Defaults are Jicofo's ({@code reference.conf}): visitors disabled, 50 main participants, 500 visitors
+ * per conference per node before another node is opened, 60 s for a redirected or admitted client to
+ * show up; and ours: sticky visitors, and the main room when no node is healthy.
  */
 public final class AdmissionConfig {
 
@@ -48,7 +48,7 @@ public final class AdmissionConfig {
         this.promotion = b.promotion;
     }
 
-    /** A builder with the reference-deployment defaults and no nodes. */
+    /** A builder with Jicofo's defaults (visitors off) and no nodes. */
     public static Builder builder() {
         return new Builder();
     }
@@ -149,9 +149,9 @@ public final class AdmissionConfig {
 
     /** Mutable builder; {@link #build()} validates. */
     public static final class Builder {
-        private boolean enabled = true;
-        private int maxParticipants = 30;
-        private int maxVisitorsPerNode = 250;
+        private boolean enabled;
+        private int maxParticipants = 50;
+        private int maxVisitorsPerNode = 500;
         private boolean requireMucConfigFlag;
         private boolean enableLiveRoom;
         private Duration vnodeJoinLatency = Duration.ofSeconds(60);

@@ -20,6 +20,8 @@ public enum Reason {
     VISITOR_REQUESTED,
     /** The user or group is on the room's moderator or participant list. */
     ALLOWED_LIST,
+    /** The room has a participant list and the client is not on it: a visitor even below the limit. */
+    NOT_ALLOWED,
     /** The member already holds a seat or is already in the main room (a repeated request). */
     SEAT_HELD,
     /** The conference already has visitors, so later joiners are visitors too. */

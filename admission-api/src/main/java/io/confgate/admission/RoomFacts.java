@@ -14,7 +14,10 @@ import java.util.Set;
  * @param visitorsEnabled      the room's own visitors flag from its MUC config, when it has one
  * @param participantSoftLimit a per-room limit from room metadata, overriding max-participants
  * @param moderators           user or group ids from room metadata that are moderators
- * @param participants         user or group ids from room metadata that are main participants
+ * @param participants         user or group ids from room metadata that are main participants; empty when
+ *                             the room has no such list (everyone may join the main room), present and
+ *                             empty when it has one that names nobody (only moderators may). Jicofo's
+ *                             {@code ChatRoomImpl.participants} makes the same difference between null and empty
  * @param live                 whether the room is live (only read with {@code enable-live-room})
  * @param autoAllowPromotion   the room's own automatic-promotion setting, overriding
  *                             {@link io.confgate.admission.promotion.PromotionConfig#autoAllow()}
@@ -25,12 +28,12 @@ public record RoomFacts(
         Optional<Boolean> visitorsEnabled,
         OptionalInt participantSoftLimit,
         Set<String> moderators,
-        Set<String> participants,
+        Optional<Set<String>> participants,
         boolean live,
         Optional<Boolean> autoAllowPromotion) {
 
     private static final RoomFacts UNKNOWN = new RoomFacts(
-            false, false, Optional.empty(), OptionalInt.empty(), Set.of(), Set.of(), false, Optional.empty());
+            false, false, Optional.empty(), OptionalInt.empty(), Set.of(), Optional.empty(), false, Optional.empty());
 
     public RoomFacts {
         Objects.requireNonNull(visitorsEnabled, "visitorsEnabled must not be null");
@@ -40,7 +43,8 @@ public record RoomFacts(
                     "participantSoftLimit must be >= 0, was " + participantSoftLimit.getAsInt());
         }
         moderators = Set.copyOf(Objects.requireNonNull(moderators, "moderators must not be null"));
-        participants = Set.copyOf(Objects.requireNonNull(participants, "participants must not be null"));
+        participants = Objects.requireNonNull(participants, "participants must not be null (use Optional.empty())")
+                .map(Set::copyOf);
         Objects.requireNonNull(autoAllowPromotion, "autoAllowPromotion must not be null");
     }
 
@@ -54,9 +58,21 @@ public record RoomFacts(
         return new Builder();
     }
 
-    /** Whether this user or group id is on the room's moderator or participant list. */
-    public boolean allowsIntoMain(Optional<String> userId, Optional<String> groupId) {
+    /**
+     * Whether this user or group id is on the room's moderator or participant list: such a client is never
+     * redirected unless it asks to be (Jicofo {@code ChatRoomImpl.isPreferredInMainRoom}).
+     */
+    public boolean isListed(Optional<String> userId, Optional<String> groupId) {
         return listed(userId) || listed(groupId);
+    }
+
+    /**
+     * Whether this client may join the main room at all: the room has no participant list, or the client
+     * is listed (Jicofo {@code ChatRoomImpl.isAllowedInMainRoom}). A client that may not becomes a visitor
+     * even below the limit.
+     */
+    public boolean isAllowedInMain(Optional<String> userId, Optional<String> groupId) {
+        return participants.isEmpty() || isListed(userId, groupId);
     }
 
     /** Whether this user or group id is on the room's moderator list. */
@@ -65,7 +81,8 @@ public record RoomFacts(
     }
 
     private boolean listed(Optional<String> id) {
-        return id.isPresent() && (moderators.contains(id.get()) || participants.contains(id.get()));
+        return id.isPresent() && (moderators.contains(id.get())
+                || participants.map(list -> list.contains(id.get())).orElse(false));
     }
 
     /** Mutable builder for {@link RoomFacts}. */
@@ -75,7 +92,7 @@ public record RoomFacts(
         private Optional<Boolean> visitorsEnabled = Optional.empty();
         private OptionalInt participantSoftLimit = OptionalInt.empty();
         private Set<String> moderators = Set.of();
-        private Set<String> participants = Set.of();
+        private Optional<Set<String>> participants = Optional.empty();
         private boolean live;
         private Optional<Boolean> autoAllowPromotion = Optional.empty();
 
@@ -107,8 +124,9 @@ public record RoomFacts(
             return this;
         }
 
+        /** The room's participant list; an empty set is a list that names nobody. */
         public Builder participants(Set<String> ids) {
-            this.participants = ids;
+            this.participants = Optional.of(ids);
             return this;
         }
 

@@ -61,10 +61,64 @@ public sealed interface OccupancyEvent {
         }
     }
 
+    /**
+     * An occupant joined the main room, as Prosody reports it (mod_event_sync_component,
+     * {@code occupant/joined}): its session key is unknown, so it takes the oldest seat held in the room,
+     * and the room's joined count becomes {@code activeOccupants} less its uncounted occupants (recorders,
+     * transcribers, ignored domains: named by the occupant's domain). A repeated report of the same
+     * occupant is a duplicate.
+     *
+     * @param occupantJid     the occupant's real JID
+     * @param activeOccupants Prosody's count of the room's occupants after the join, the focus excluded
+     */
+    record OccupantJoinedMain(EntityBareJid room, Jid occupantJid, int activeOccupants) implements OccupancyEvent {
+        public OccupantJoinedMain {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(occupantJid, "occupantJid");
+            requireCount(activeOccupants);
+        }
+    }
+
+    /** An occupant left the main room, as Prosody reports it; the count becomes {@code activeOccupants} (see above). */
+    record OccupantLeftMain(EntityBareJid room, Jid occupantJid, int activeOccupants) implements OccupancyEvent {
+        public OccupantLeftMain {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(occupantJid, "occupantJid");
+            requireCount(activeOccupants);
+        }
+    }
+
+    /**
+     * A visitor joined the conference's room on node {@code nodeId}, as that node's Prosody reports it: it
+     * takes the oldest redirect to that node (or a place on it, if none is held). It is then known by its
+     * real JID: its leave is a {@link VisitorLeft} with that JID as member key.
+     */
+    record OccupantJoinedNode(EntityBareJid room, String nodeId, Jid occupantJid) implements OccupancyEvent {
+        public OccupantJoinedNode {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(nodeId, "nodeId");
+            Objects.requireNonNull(occupantJid, "occupantJid");
+        }
+    }
+
+    /** The conference's room on node {@code nodeId} was destroyed: every visitor counted there has left. */
+    record NodeRoomDestroyed(EntityBareJid room, String nodeId) implements OccupancyEvent {
+        public NodeRoomDestroyed {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(nodeId, "nodeId");
+        }
+    }
+
     /** The conference ended: every seat, redirect and count for it is dropped. */
     record RoomDestroyed(EntityBareJid room) implements OccupancyEvent {
         public RoomDestroyed {
             Objects.requireNonNull(room, "room");
+        }
+    }
+
+    private static void requireCount(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("activeOccupants must be >= 0, was " + count);
         }
     }
 

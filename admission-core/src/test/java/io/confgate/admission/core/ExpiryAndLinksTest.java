@@ -137,7 +137,7 @@ class ExpiryAndLinksTest {
 
     @Test
     void anIdleRoomsExpiredRedirectsGoBackToTheNodeAtCleanUp() {
-        AdmissionEngine engine = AdmissionEngines.builder(AdmissionConfig.builder().maxParticipants(0)
+        AdmissionEngine engine = AdmissionEngines.builder(AdmissionConfig.builder().enabled(true).maxParticipants(0)
                         .nodes(Fixtures.nodes(1, 2)).build())
                 .ticker(ticker).nodeLinkListener(links).build();
         engine.decide(join("a"));

@@ -27,9 +27,9 @@ final class Fixtures {
         return nodes;
     }
 
-    /** Reference deployment: 8 nodes of 2000, max-participants 30. */
+    /** Reference deployment: visitors on, 8 nodes of 2000, max-participants 30. */
     static AdmissionConfig.Builder deployment() {
-        return AdmissionConfig.builder().maxParticipants(30).nodes(nodes(8, 2000));
+        return AdmissionConfig.builder().enabled(true).maxParticipants(30).nodes(nodes(8, 2000));
     }
 
     static JoinRequest join(EntityBareJid room, String session) {

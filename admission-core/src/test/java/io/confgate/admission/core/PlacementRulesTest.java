@@ -124,7 +124,8 @@ class PlacementRulesTest {
 
     @Test
     void moderatorAndParticipantListsEnterAFullRoom() {
-        RoomFacts facts = RoomFacts.builder().moderators(Set.of("alice")).participants(Set.of("team-blue")).build();
+        // Groups on the moderator list too; without a participant list everyone else may still join.
+        RoomFacts facts = RoomFacts.builder().moderators(Set.of("alice", "team-blue")).build();
         AdmissionEngine engine = AdmissionEngines.builder(Fixtures.deployment().maxParticipants(2).build())
                 .ticker(ticker).roomFacts(room -> facts).build();
         engine.decide(join("a"));
@@ -185,20 +186,77 @@ class PlacementRulesTest {
         assertEquals(new Decision.Main(ROOM, "a", Reason.SEAT_HELD, false), engine.decide(join("a")));
     }
 
+    /**
+     * Jicofo's {@code ConferenceIqHandler}: with enable-live-room, while the room is not live, a client that
+     * asked to be a visitor, or may not join the main room, is queued; one sent to a node only because the
+     * room is full is redirected as usual.
+     */
     @Test
-    void liveRoomGatingQueuesVisitorsUntilTheRoomIsLive() {
+    void liveRoomGatingQueuesOnlyRequestedAndNotAllowedVisitors() {
         var live = new java.util.concurrent.atomic.AtomicBoolean(false);
         AdmissionEngine engine = AdmissionEngines.builder(Fixtures.deployment().maxParticipants(1)
                         .enableLiveRoom(true).build())
-                .ticker(ticker).roomFacts(room -> RoomFacts.builder().live(live.get()).build()).build();
-        assertEquals(Outcome.MAIN, engine.decide(join("host")).outcome());
-        Decision queued = engine.decide(join("early"));
-        assertEquals(new Decision.Queued(ROOM, "early", Reason.NOT_LIVE), queued);
+                .ticker(ticker).roomFacts(room -> RoomFacts.builder().live(live.get()).moderators(Set.of("host"))
+                        .participants(Set.of("speaker")).build()).build();
+        assertEquals(Reason.ALLOWED_LIST, engine.decide(JoinRequest.builder(ROOM).sessionId("h").userId("host")
+                .build()).reason());
+        Decision asked = engine.decide(JoinRequest.builder(ROOM).sessionId("early").visitorRequested(true).build());
+        assertEquals(new Decision.Queued(ROOM, "early", Reason.NOT_LIVE), asked);
+        Decision stranger = engine.decide(join("stranger"));
+        assertEquals(new Decision.Queued(ROOM, "stranger", Reason.NOT_LIVE), stranger, "not on the list");
         assertEquals(0, engine.nodeLoads().get(0).load(), "a queued visitor holds no node place");
+        assertEquals(Reason.ALLOWED_LIST, engine.decide(JoinRequest.builder(ROOM).sessionId("s").userId("speaker")
+                .build()).reason(), "a listed client is never queued or redirected");
         live.set(true);
-        Decision admitted = engine.decide(join("early"));
+        Decision admitted = engine.decide(JoinRequest.builder(ROOM).sessionId("early").visitorRequested(true).build());
         assertInstanceOf(Decision.Visitor.class, admitted);
-        assertEquals(Reason.ROOM_FULL, admitted.reason());
+        assertEquals(Reason.VISITOR_REQUESTED, admitted.reason());
+    }
+
+    @Test
+    void liveRoomGatingRedirectsAFullRoomsAllowedClientsAtOnce() {
+        AdmissionEngine engine = AdmissionEngines.builder(Fixtures.deployment().maxParticipants(1)
+                .enableLiveRoom(true).build()).ticker(ticker).roomFacts(room -> RoomFacts.builder().build()).build();
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("host")).reason());
+        Decision full = engine.decide(join("late"));
+        assertInstanceOf(Decision.Visitor.class, full, "no participant list: allowed, so redirected, not queued");
+        assertEquals(Reason.ROOM_FULL, full.reason());
+    }
+
+    /** "No list" and "an empty list" differ, as Jicofo's ChatRoomImpl.participants null and empty do. */
+    @Test
+    void aParticipantListSendsTheUnlistedToNodesEvenBelowTheLimit() {
+        var list = new java.util.concurrent.atomic.AtomicReference<RoomFacts>(RoomFacts.unknown());
+        AdmissionEngine engine = AdmissionEngines.builder(Fixtures.deployment().build()).ticker(ticker)
+                .roomFacts(room -> list.get()).build();
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("nolist")).reason(), "no list: everyone may join");
+        list.set(RoomFacts.builder().participants(Set.of()).build());
+        Decision empty = engine.decide(join("emptylist"));
+        assertEquals(Reason.NOT_ALLOWED, empty.reason(), "an empty list admits only moderators");
+        assertInstanceOf(Decision.Visitor.class, empty);
+        list.set(RoomFacts.builder().moderators(Set.of("mod")).participants(Set.of("team")).build());
+        assertEquals(Reason.NOT_ALLOWED, engine.decide(JoinRequest.builder(ROOM).sessionId("x").userId("other")
+                .build()).reason());
+        assertEquals(Reason.ALLOWED_LIST, engine.decide(JoinRequest.builder(ROOM).sessionId("m").userId("mod")
+                .build()).reason());
+        assertEquals(Reason.ALLOWED_LIST, engine.decide(JoinRequest.builder(ROOM).sessionId("g").groupId("team")
+                .build()).reason());
+        assertEquals(Reason.VISITOR_REQUESTED, engine.decide(JoinRequest.builder(ROOM).sessionId("mv").userId("mod")
+                .visitorRequested(true).build()).reason(), "a listed client that asks to watch is redirected");
+        assertEquals(3, engine.occupancy(ROOM).orElseThrow().mainOccupancy(), "nolist, mod and team hold seats");
+    }
+
+    @Test
+    void nobodyIsRedirectedWhileTheVisitorsComponentIsUnavailable() {
+        AdmissionEngine engine = engine(Fixtures.deployment().maxParticipants(0).build());
+        assertTrue(engine.visitorsAvailable(), "an engine without signaling starts available");
+        engine.setVisitorsAvailable(false);
+        Decision d = engine.decide(JoinRequest.builder(ROOM).sessionId("x").visitorRequested(true).build());
+        assertEquals(new Decision.Main(ROOM, "x", Reason.VISITORS_UNAVAILABLE, false), d);
+        assertEquals(0, engine.nodeLoads().stream().mapToInt(l -> l.load()).sum());
+        engine.setVisitorsAvailable(true);
+        assertEquals(Reason.VISITOR_REQUESTED, engine.decide(JoinRequest.builder(ROOM).sessionId("x")
+                .visitorRequested(true).build()).reason());
     }
 
     @Test

@@ -108,7 +108,7 @@ class TenThousandJoinSimulationTest {
 
     @Test
     void jicofoDefaultPackOpensEveryNodeAtMaxVisitorsPerNodeThenBalances() throws Exception {
-        AdmissionEngine engine = engine(Fixtures.deployment().build()); // max-visitors-per-node 250
+        AdmissionEngine engine = engine(Fixtures.deployment().build()); // Jicofo default max-visitors-per-node 500
         concurrently(JOINS, i -> reportJoin(engine, engine.decide(Fixtures.join("p" + i))));
         int[] loads = engine.nodeLoads().stream().mapToInt(NodeLoad::load).toArray();
         // 9,970 over 8 nodes: 1246 or 1247 each.

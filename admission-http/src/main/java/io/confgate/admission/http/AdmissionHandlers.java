@@ -5,6 +5,7 @@ import io.confgate.admission.conference.TokenReader;
 import io.confgate.admission.http.internal.Cors;
 import io.confgate.admission.http.internal.ResponseTimer;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
@@ -18,6 +19,7 @@ import org.eclipse.jetty.server.handler.SizeLimitHandler;
  * <ul>
  *   <li>{@code /conference-request/v1} and {@code /conference-request}: {@link ConferenceRequestHandler}</li>
  *   <li>{@code /conference-request/v1/promotion/<action>}: {@link PromotionHandlers}</li>
+ *   <li>{@code /event-sync/events/...}, when configured: {@link EventSyncHandler}</li>
  * </ul>
  *
  * Each is wrapped, outside in, by a {@link ResponseTimer} (status and latency to the {@link HttpObserver}),
@@ -34,17 +36,21 @@ public final class AdmissionHandlers {
     public static final String CONFERENCE_REQUEST = "/conference-request/v1";
     /** Where the promotion actions live. */
     public static final String PROMOTION = CONFERENCE_REQUEST + "/promotion";
+    /** mod_event_sync_component's {@code api_prefix} is {@code http://HOST:PORT} followed by this. */
+    public static final String EVENT_SYNC = "/event-sync";
 
     private final AdmissionEngine engine;
     private final HttpSettings settings;
     private final TokenReader tokens;
     private final HttpObserver observer;
+    private final Optional<EventSyncSettings> eventSync;
 
     private AdmissionHandlers(Builder b) {
         this.engine = b.engine;
         this.settings = b.settings;
         this.tokens = b.tokens;
         this.observer = b.observer;
+        this.eventSync = b.eventSync;
     }
 
     public static Builder builder(AdmissionEngine engine, HttpSettings settings) {
@@ -64,6 +70,12 @@ public final class AdmissionHandlers {
         }
         routes.addMapping(PathSpec.from(PROMOTION + "/*"),
                 wrap("promotion/unknown", Set.of("GET", "POST", "OPTIONS"), PromotionHandlers.unknownAction()));
+        eventSync.ifPresent(sync -> {
+            // Server to server: no CORS.
+            SizeLimitHandler limited = new SizeLimitHandler(settings.maxBodyBytes(), -1);
+            limited.setHandler(new EventSyncHandler(engine, sync, settings.maxBodyBytes()));
+            routes.addMapping(PathSpec.from(EVENT_SYNC + "/events/*"), new ResponseTimer("event-sync", observer, limited));
+        });
     }
 
     private Handler wrap(String endpoint, Set<String> methods, Handler handler) {
@@ -78,6 +90,7 @@ public final class AdmissionHandlers {
         private final HttpSettings settings;
         private TokenReader tokens = TokenReader.ignoring();
         private HttpObserver observer = HttpObserver.none();
+        private Optional<EventSyncSettings> eventSync = Optional.empty();
 
         private Builder(AdmissionEngine engine, HttpSettings settings) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -93,6 +106,12 @@ public final class AdmissionHandlers {
         /** Who hears of every answer and decision; by default nobody. */
         public Builder observer(HttpObserver value) {
             this.observer = Objects.requireNonNull(value, "observer");
+            return this;
+        }
+
+        /** Serves mod_event_sync_component's reports under {@link #EVENT_SYNC}; off unless set. */
+        public Builder eventSync(EventSyncSettings value) {
+            this.eventSync = Optional.of(Objects.requireNonNull(value, "eventSync"));
             return this;
         }
 

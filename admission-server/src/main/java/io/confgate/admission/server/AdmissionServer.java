@@ -129,7 +129,10 @@ public final class AdmissionServer implements AutoCloseable {
 
         PathMappingsHandler routes = new PathMappingsHandler();
         if (settings.rest().conferenceRequestEnabled()) {
-            AdmissionHandlers.builder(engine, settings.http()).tokens(tokens).observer(metrics).build().mount(routes);
+            AdmissionHandlers.Builder handlers = AdmissionHandlers.builder(engine, settings.http()).tokens(tokens)
+                    .observer(metrics);
+            settings.eventSync().ifPresent(handlers::eventSync);
+            handlers.build().mount(routes);
         }
         routes.addMapping(PathSpec.from("/about/health"), AboutHandlers.health(mapper));
         routes.addMapping(PathSpec.from("/about/version"), AboutHandlers.version(mapper));

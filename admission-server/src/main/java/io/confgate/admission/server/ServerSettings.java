@@ -2,6 +2,7 @@ package io.confgate.admission.server;
 
 import com.typesafe.config.Config;
 import io.confgate.admission.AdmissionConfig;
+import io.confgate.admission.http.EventSyncSettings;
 import io.confgate.admission.http.HttpSettings;
 import io.confgate.admission.server.internal.HoconSettings;
 import io.confgate.admission.xmpp.XmppSettings;
@@ -25,9 +26,11 @@ import java.util.Optional;
  * @param xmpp       XMPP signaling to the visitors component and the nodes, when
  *                   {@code admission.xmpp.enabled} ({@code jicofo.xmpp.client}, {@code jicofo.xmpp.visitors.*},
  *                   {@code admission.xmpp.*}); empty runs HTTP only
+ * @param eventSync  mod_event_sync_component's reports under {@code /event-sync}, when
+ *                   {@code admission.event-sync.authorization} is set
  */
 public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings http, Tokens tokens, Moderation moderation,
-                             Optional<XmppSettings> xmpp) {
+                             Optional<XmppSettings> xmpp, Optional<EventSyncSettings> eventSync) {
 
     public ServerSettings {
         Objects.requireNonNull(admission, "admission");
@@ -36,6 +39,7 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(moderation, "moderation");
         Objects.requireNonNull(xmpp, "xmpp");
+        Objects.requireNonNull(eventSync, "eventSync");
         xmpp.ifPresent(x -> x.nodes().keySet().forEach(id -> {
             if (admission.nodes().stream().noneMatch(n -> n.id().equals(id))) {
                 throw new IllegalArgumentException("invalid configuration 'jicofo.xmpp.visitors." + id
@@ -44,10 +48,10 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
         }));
     }
 
-    /** Settings without XMPP signaling. */
+    /** Settings without XMPP signaling or event-sync. */
     public ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings http, Tokens tokens,
                           Moderation moderation) {
-        this(admission, rest, http, tokens, moderation, Optional.empty());
+        this(admission, rest, http, tokens, moderation, Optional.empty(), Optional.empty());
     }
 
     /** Settings with no development moderator token and no XMPP. */
@@ -73,32 +77,37 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
     /** The same settings with another port ({@code 0}: any free port). */
     public ServerSettings withPort(int port) {
         return new ServerSettings(admission, new Rest(rest.host(), port, rest.conferenceRequestEnabled()), http, tokens,
-                moderation, xmpp);
+                moderation, xmpp, eventSync);
     }
 
     /** The same settings with other token settings. */
     public ServerSettings withTokens(Tokens newTokens) {
-        return new ServerSettings(admission, rest, http, newTokens, moderation, xmpp);
+        return new ServerSettings(admission, rest, http, newTokens, moderation, xmpp, eventSync);
     }
 
     /** The same settings with another engine configuration. */
     public ServerSettings withAdmission(AdmissionConfig newAdmission) {
-        return new ServerSettings(newAdmission, rest, http, tokens, moderation, xmpp);
+        return new ServerSettings(newAdmission, rest, http, tokens, moderation, xmpp, eventSync);
     }
 
     /** The same settings with other request handling. */
     public ServerSettings withHttp(HttpSettings newHttp) {
-        return new ServerSettings(admission, rest, newHttp, tokens, moderation, xmpp);
+        return new ServerSettings(admission, rest, newHttp, tokens, moderation, xmpp, eventSync);
     }
 
     /** The same settings with other moderation settings. */
     public ServerSettings withModeration(Moderation newModeration) {
-        return new ServerSettings(admission, rest, http, tokens, newModeration, xmpp);
+        return new ServerSettings(admission, rest, http, tokens, newModeration, xmpp, eventSync);
+    }
+
+    /** The same settings with other event-sync settings (empty: not served). */
+    public ServerSettings withEventSync(Optional<EventSyncSettings> newEventSync) {
+        return new ServerSettings(admission, rest, http, tokens, moderation, xmpp, newEventSync);
     }
 
     /** The same settings with other XMPP settings (empty: HTTP only). */
     public ServerSettings withXmpp(Optional<XmppSettings> newXmpp) {
-        return new ServerSettings(admission, rest, http, tokens, moderation, newXmpp);
+        return new ServerSettings(admission, rest, http, tokens, moderation, newXmpp, eventSync);
     }
 
     /**

@@ -56,7 +56,7 @@ public class DecisionBenchmark {
             // Room for the largest audience without overflow, so the measured path is the normal one.
             nodes.add(VisitorNode.conventional("v" + i, "meet.jitsi", 1_000_000));
         }
-        AdmissionConfig config = AdmissionConfig.builder()
+        AdmissionConfig config = AdmissionConfig.builder().enabled(true)
                 .maxParticipants(30)
                 .maxVisitorsPerNode(250)
                 .vnodeJoinLatency(Duration.ofSeconds(60))

@@ -53,7 +53,7 @@ public class ManyRoomsBenchmark {
         for (int i = 1; i <= 8; i++) {
             nodes.add(VisitorNode.conventional("v" + i, "meet.jitsi", 10_000_000));
         }
-        AdmissionConfig config = AdmissionConfig.builder().maxParticipants(30)
+        AdmissionConfig config = AdmissionConfig.builder().enabled(true).maxParticipants(30)
                 .vnodeJoinLatency(Duration.ofSeconds(60)).nodes(nodes).build();
         Ticker ticker = nanos::get;
         engine = AdmissionEngines.builder(config).ticker(ticker).build();

@@ -161,6 +161,7 @@ class ConferenceRequestHttpTest {
                 .header("Authorization", "Bearer " + token).build());
     }
 
+    /** Jicofo queues a client that asked to watch (or may not join the main room) while the room is not live. */
     @Test
     void aRoomThatIsNotLiveQueuesVisitors() throws Exception {
         ServerSettings base = HttpHarness.embedded();
@@ -169,7 +170,7 @@ class ConferenceRequestHttpTest {
                 .roomFacts(room -> RoomFacts.builder().live(false).build()).build();
         http = HttpHarness.start(settings, engine);
         fillMainRoom(30);
-        HttpResponse<String> r = http.post(webClientBody(ROOM, "early"));
+        HttpResponse<String> r = http.post(webClientBody(ROOM, "early").replace("\"visitor\":false", "\"visitor\":true"));
         assertEquals(200, r.statusCode());
         JsonNode queued = parse(r);
         assertFalse(queued.get("ready").asBoolean());

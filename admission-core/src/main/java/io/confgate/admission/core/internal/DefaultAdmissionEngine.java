@@ -6,6 +6,7 @@ import io.confgate.admission.Decision;
 import io.confgate.admission.EngineTotals;
 import io.confgate.admission.EventResult;
 import io.confgate.admission.JoinRequest;
+import io.confgate.admission.MemberKind;
 import io.confgate.admission.NodeLoad;
 import io.confgate.admission.NodeState;
 import io.confgate.admission.RoomFactsSource;
@@ -98,6 +99,22 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             boolean uncounted = placement.isIgnored(e.kind(), e.address());
             result = rooms.inRoom(e.room(), true, room -> uncounted ? room.uncountedJoined(e.memberKey())
                     : room.mainJoined(e.memberKey()));
+        } else if (event instanceof OccupancyEvent.OccupantJoinedMain e) {
+            boolean uncounted = placement.isIgnored(MemberKind.NORMAL, Optional.of(e.occupantJid()));
+            result = rooms.inRoom(e.room(), true, room -> room.occupantJoinedMain(e.occupantJid().toString(),
+                    uncounted, e.activeOccupants()));
+        } else if (event instanceof OccupancyEvent.OccupantLeftMain e) {
+            // A leave Prosody reports is a fact about the count even for a room not seen yet (a restart).
+            result = rooms.inRoom(e.room(), true, room -> room.occupantLeftMain(e.occupantJid().toString(),
+                    e.activeOccupants()));
+        } else if (event instanceof OccupancyEvent.OccupantJoinedNode e) {
+            NodeSlot node = rooms.node(e.nodeId());
+            result = node == null ? EventResult.IGNORED_UNKNOWN_NODE
+                    : rooms.inRoom(e.room(), true, room -> room.occupantJoinedNode(node, e.occupantJid().toString()));
+        } else if (event instanceof OccupancyEvent.NodeRoomDestroyed e) {
+            NodeSlot node = rooms.node(e.nodeId());
+            result = node == null ? EventResult.IGNORED_UNKNOWN_NODE
+                    : rooms.inRoom(e.room(), false, room -> room.nodeRoomDestroyed(node));
         } else if (event instanceof OccupancyEvent.MainLeft e) {
             result = rooms.inRoom(e.room(), false, room -> room.mainLeft(e.memberKey()));
         } else if (event instanceof OccupancyEvent.VisitorJoined e) {

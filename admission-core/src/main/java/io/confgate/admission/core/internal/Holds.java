@@ -58,6 +58,35 @@ final class Holds {
         pendingPerNode[redirect.node().index]--;
     }
 
+    /** Gives back the oldest seat (a join reported without its member key takes it); false if none. */
+    boolean dropOldestSeat() {
+        for (var it = byMember.values().iterator(); it.hasNext(); ) {
+            Hold hold = it.next();
+            if (hold instanceof Hold.Seat) {
+                it.remove();
+                release(hold);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Confirms the oldest redirect to {@code node} without giving its place back (a visitor reported
+     * there without its member key takes it); false if none. Walks the holds: a reported join is rare next
+     * to the decisions that make them.
+     */
+    boolean confirmOldestRedirect(NodeSlot node) {
+        for (var it = byMember.values().iterator(); it.hasNext(); ) {
+            if (it.next() instanceof Hold.Redirect r && r.node() == node) {
+                it.remove();
+                pendingPerNode[node.index]--;
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Gives back the places whose deadline has come. */
     void expire(long now) {
         Iterator<Hold> oldest = byMember.values().iterator();

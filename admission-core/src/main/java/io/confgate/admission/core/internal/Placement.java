@@ -72,6 +72,8 @@ final class Placement {
     /** Rules 1 (the room's part) to 9, under the room's lock. */
     private Decision placeIn(Room room, JoinRequest request, RoomFacts facts, String key, Optional<Reason> alwaysMain,
                              Tickets.Lookup ticket) {
+        Optional<String> user = request.identity().userId();
+        Optional<String> group = request.identity().groupId();
         // 1-2. Lobby, breakout room, visitors off for the room, or a client without visitor support.
         if (alwaysMain.isPresent()) {
             return seat(room, key, alwaysMain.get());
@@ -79,7 +81,7 @@ final class Placement {
         // 3. The client asked to be a visitor (a seat it still holds is given back: one place per member).
         if (request.visitorRequested()) {
             room.dropSeat(key);
-            return visitor(room, key, Reason.VISITOR_REQUESTED, facts);
+            return visitor(room, key, Reason.VISITOR_REQUESTED, facts, true);
         }
         // 4. A retried request of a member in the main room or holding a seat: not counted twice.
         if (room.isInMain(key)) {
@@ -91,21 +93,25 @@ final class Placement {
             return seat(room, key, Reason.PROMOTED);
         }
         if (desk.hands().isDemoted(room, key)) {
-            return visitor(room, key, Reason.DEMOTED, facts);
+            return visitor(room, key, Reason.DEMOTED, facts, false);
         }
-        // 6. On the room's moderator or participant list.
-        if (facts.allowsIntoMain(request.identity().userId(), request.identity().groupId())) {
+        // 6. On the room's moderator or participant list: never redirected.
+        if (facts.isListed(user, group)) {
             return seat(room, key, Reason.ALLOWED_LIST);
         }
-        // 7. Once a conference has visitors, later joiners are visitors too.
-        if (config.stickyVisitors() && room.hasVisitors()) {
-            return visitor(room, key, Reason.STICKY_VISITORS, facts);
+        // 7. The room has a participant list without this client: a visitor even below the limit.
+        if (!facts.isAllowedInMain(user, group)) {
+            return visitor(room, key, Reason.NOT_ALLOWED, facts, true);
         }
-        // 8. The limit: a seat below it, a node at it.
+        // 8. Once a conference has visitors, later joiners are visitors too.
+        if (config.stickyVisitors() && room.hasVisitors()) {
+            return visitor(room, key, Reason.STICKY_VISITORS, facts, false);
+        }
+        // 9. The limit: a seat below it, a node at it.
         if (room.mainOccupancy() < facts.participantSoftLimit().orElse(config.maxParticipants())) {
             return seat(room, key, Reason.UNDER_LIMIT);
         }
-        return visitor(room, key, Reason.ROOM_FULL, facts);
+        return visitor(room, key, Reason.ROOM_FULL, facts, false);
     }
 
     /** Rule 1's room part: a room that never gets visitors says why. */
@@ -135,11 +141,14 @@ final class Placement {
     }
 
     /**
-     * A visitor answer: 9. queued while a live-gated room is not live; else the node a repeated request
-     * already has, else the balancer's choice; with no healthy node, the configured fallback.
+     * A visitor answer: the node a repeated request already has, else the balancer's choice; with no
+     * healthy node, the configured fallback. With {@code enable-live-room}, a client that asked to be a
+     * visitor or may not join the main room waits while the room is not live (QUEUED, answered
+     * {@code ready: false, live: false}); the others are redirected as usual (Jicofo's
+     * {@code ConferenceIqHandler} queues exactly those two).
      */
-    private Decision visitor(Room room, String key, Reason reason, RoomFacts facts) {
-        if (config.enableLiveRoom() && !facts.live()) {
+    private Decision visitor(Room room, String key, Reason reason, RoomFacts facts, boolean waitsForLive) {
+        if (waitsForLive && config.enableLiveRoom() && !facts.live()) {
             return new Decision.Queued(room.jid(), key, Reason.NOT_LIVE);
         }
         NodeSlot kept = room.keptNode(key);

@@ -26,6 +26,8 @@ final class Room {
     private final long latencyNanos;
     private final Set<String> mainMembers = new HashSet<>();
     private final Set<String> uncountedMembers = new HashSet<>();
+    /** Main occupants as Prosody reports them, without member keys (event-sync). */
+    private final ReportedOccupants reported = new ReportedOccupants();
     /** Places held by members who have not joined yet. */
     private final Holds held;
     private final Map<String, NodeSlot> visitors = new HashMap<>();
@@ -75,7 +77,7 @@ final class Room {
 
     /** Main occupancy as the limit counts it: joined members plus seats held. */
     int mainOccupancy() {
-        return mainMembers.size() + held.seats();
+        return mainMembers.size() + reported.count() + held.seats();
     }
 
     /** Whether the member joined the main room or holds a seat there. */
@@ -201,17 +203,63 @@ final class Room {
             }
             node.forceAcquire(); // the visitor is there: a fact, counted even past capacity
         }
-        node.visitorJoined();
-        joinedPerNode[node.index]++;
-        visitors.put(key, node);
-        if (current != null) {
-            visitorGone(current);
-        }
-        mainMembers.remove(key); // a demoted member leaves the main count
-        links.link(node);
+        arrived(node, key, current);
         if (redirectedTo != null && redirectedTo != node) {
             unlinkIfUnused(redirectedTo, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
         }
+        return EventResult.APPLIED;
+    }
+
+    /** A visitor reported by its node without a member key: it takes the oldest redirect there. */
+    EventResult occupantJoinedNode(NodeSlot node, String jid) {
+        NodeSlot current = visitors.get(jid);
+        if (current == node) {
+            return EventResult.IGNORED_DUPLICATE;
+        }
+        if (!held.confirmOldestRedirect(node)) {
+            node.forceAcquire();
+        }
+        arrived(node, jid, current);
+        return EventResult.APPLIED;
+    }
+
+    private void arrived(NodeSlot node, String key, NodeSlot previous) {
+        node.visitorJoined();
+        joinedPerNode[node.index]++;
+        visitors.put(key, node);
+        if (previous != null) {
+            visitorGone(previous);
+        }
+        mainMembers.remove(key); // a demoted member leaves the main count
+        links.link(node);
+    }
+
+    /** The conference's room on {@code node} is gone: every visitor counted there has left. */
+    EventResult nodeRoomDestroyed(NodeSlot node) {
+        boolean any = visitors.values().removeIf(n -> n == node);
+        if (!any) {
+            return EventResult.IGNORED_NOT_JOINED;
+        }
+        int gone = joinedPerNode[node.index];
+        for (int i = 0; i < gone; i++) {
+            visitorGone(node);
+        }
+        return EventResult.APPLIED;
+    }
+
+    /** A main occupant reported without a member key: it takes the oldest seat (unless uncounted). */
+    EventResult occupantJoinedMain(String jid, boolean uncounted, int activeOccupants) {
+        if (!reported.joined(jid, uncounted, activeOccupants)) {
+            return EventResult.IGNORED_DUPLICATE;
+        }
+        if (!uncounted) {
+            held.dropOldestSeat();
+        }
+        return EventResult.APPLIED;
+    }
+
+    EventResult occupantLeftMain(String jid, int activeOccupants) {
+        reported.left(jid, activeOccupants);
         return EventResult.APPLIED;
     }
 
@@ -256,7 +304,7 @@ final class Room {
      */
     boolean isIdleAt(long nowNanos) {
         if (!mainMembers.isEmpty() || !uncountedMembers.isEmpty() || !held.isEmpty() || !visitors.isEmpty()
-                || links.any()) {
+                || links.any() || !reported.isEmpty()) {
             return false;
         }
         // Live hands, tickets and demotions keep the room: forgetting it would void them.
@@ -284,7 +332,8 @@ final class Room {
                 pending.put(node.node.id(), held.pending(node));
             }
         }
-        return new RoomOccupancy(jid, mainMembers.size(), held.seats(), uncountedMembers.size(), joined, pending);
+        return new RoomOccupancy(jid, mainMembers.size() + reported.count(), held.seats(),
+                uncountedMembers.size() + reported.uncounted(), joined, pending);
     }
 
     // ---------------------------------------------------------------- promotion state

@@ -10,6 +10,7 @@ import io.confgate.admission.BalancingPolicy;
 import io.confgate.admission.NoNodeFallback;
 import io.confgate.admission.NodeState;
 import io.confgate.admission.VisitorNode;
+import io.confgate.admission.http.EventSyncSettings;
 import io.confgate.admission.http.HttpSettings;
 import io.confgate.admission.server.ServerSettings;
 import io.confgate.admission.promotion.PromotionConfig;
@@ -66,7 +67,7 @@ public final class HoconSettings {
             AdmissionConfig admission = admission(config);
             return new ServerSettings(admission, rest(config), http(config), tokens(config),
                     new ServerSettings.Moderation(config.getBoolean("admission.promotion.development-moderator-token")),
-                    xmpp(config, admission));
+                    xmpp(config, admission), eventSync(config, admission));
         } catch (ConfigException e) {
             // Typesafe's messages name the origin (file: line) and the key.
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
@@ -209,6 +210,32 @@ public final class HoconSettings {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid configuration 'admission.xmpp': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * mod_event_sync_component's reports, when {@code admission.event-sync.authorization} is set: the main
+     * xmpp-domain and MUC service from {@code jicofo.xmpp.client}, each node's xmpp-domain from its
+     * {@code jicofo.xmpp.visitors.<id>} block (else its login domain without {@code auth.}).
+     */
+    private static Optional<EventSyncSettings> eventSync(Config c, AdmissionConfig admission) {
+        String authorization = c.getString("admission.event-sync.authorization");
+        if (authorization.isBlank()) {
+            return Optional.empty();
+        }
+        Map<String, DomainBareJid> nodes = new LinkedHashMap<>();
+        for (VisitorNode node : admission.nodes()) {
+            Config n = c.getConfig("jicofo.xmpp.visitors." + quoted(node.id()));
+            String key = "jicofo.xmpp.visitors." + node.id() + ".xmpp-domain";
+            if (n.hasPath("xmpp-domain")) {
+                nodes.put(node.id(), domainOf(n.getString("xmpp-domain"), key));
+            } else if (node.focusJid().getDomain().toString().startsWith("auth.")) {
+                nodes.put(node.id(), domainOf(node.focusJid().getDomain().toString().substring(5), key));
+            }
+        }
+        return Optional.of(new EventSyncSettings(authorization,
+                domainOf(c.getString("jicofo.xmpp.client.xmpp-domain"), "jicofo.xmpp.client.xmpp-domain"),
+                domainOf(c.getString("jicofo.xmpp.client.conference-muc-jid"), "jicofo.xmpp.client.conference-muc-jid"),
+                nodes));
     }
 
     private static XmppAccount account(Config block, String base, DomainBareJid domain, DomainBareJid xmppDomain,
