@@ -113,8 +113,9 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
 
     public Stats stats() {
         ConferenceIqHandler iqs = conferenceIqs;
+        long unparsable = main.unparsable() + nodes.values().stream().mapToLong(SupervisedConnection::unparsable).sum();
         return new Stats(links.acknowledged(), links.failures(), links.dropped(),
-                iqs == null ? 0 : iqs.answered(), iqs == null ? 0 : iqs.malformed(),
+                iqs == null ? 0 : iqs.answered(), unparsable + (iqs == null ? 0 : iqs.malformed()),
                 iqs == null ? 0 : iqs.refusedTokens(), discovery.failures());
     }
 

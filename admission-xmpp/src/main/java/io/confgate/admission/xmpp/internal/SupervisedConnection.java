@@ -6,12 +6,12 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.X509TrustManager;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.ConnectionListener;
 import org.jivesoftware.smack.ReconnectionManager;
 import org.jivesoftware.smack.XMPPConnection;
-import org.jivesoftware.smack.parsing.ExceptionLoggingCallback;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.stringprep.XmppStringprepException;
@@ -40,6 +40,7 @@ public final class SupervisedConnection implements ConnectionListener {
     private final Backoff backoff;
     private final Listener listener;
     private volatile int failures;
+    private final AtomicLong unparsable = new AtomicLong();
     private volatile boolean closed;
 
     public SupervisedConnection(String name, XmppAccount account, Duration replyTimeout, Backoff backoff,
@@ -68,8 +69,14 @@ public final class SupervisedConnection implements ConnectionListener {
         }
         connection.setUseStreamManagement(false);
         connection.setReplyTimeout(replyTimeout.toMillis());
-        // A stanza we cannot parse is logged and dropped; it never closes the connection.
-        connection.setParsingExceptionCallback(new ExceptionLoggingCallback());
+        // A stanza the providers cannot parse (Jitsi's ConferenceIqProvider refuses a conference IQ without a
+        // valid room, as in Jicofo) is counted and dropped unanswered, in one log line; it never closes the
+        // connection.
+        connection.setParsingExceptionCallback(stanza -> {
+            unparsable.incrementAndGet();
+            log.warn("XMPP {}: dropped a stanza that cannot be parsed: {}", name,
+                    stanza.getParsingException().toString());
+        });
         ReconnectionManager.getInstanceFor(connection).disableAutomaticReconnection();
         connection.addConnectionListener(this);
     }
@@ -85,6 +92,11 @@ public final class SupervisedConnection implements ConnectionListener {
     /** The Smack connection, for sending and for registering IQ handlers. */
     public XMPPTCPConnection smack() {
         return connection;
+    }
+
+    /** Stanzas dropped because they could not be parsed. */
+    public long unparsable() {
+        return unparsable.get();
     }
 
     public boolean isUp() {
