@@ -32,6 +32,8 @@ public final class AdmissionConfig {
     private final Set<String> ignoredDomains;
     private final NoNodeFallback noNodeFallback;
     private final PromotionConfig promotion;
+    private final int maxRooms;
+    private final int maxHeldPlaces;
 
     private AdmissionConfig(Builder b) {
         this.enabled = b.enabled;
@@ -46,6 +48,8 @@ public final class AdmissionConfig {
         this.ignoredDomains = Set.copyOf(b.ignoredDomains);
         this.noNodeFallback = b.noNodeFallback;
         this.promotion = b.promotion;
+        this.maxRooms = b.maxRooms;
+        this.maxHeldPlaces = b.maxHeldPlaces;
     }
 
     /** A builder with Jicofo's defaults (visitors off) and no nodes. */
@@ -68,6 +72,8 @@ public final class AdmissionConfig {
         b.ignoredDomains = new HashSet<>(ignoredDomains);
         b.noNodeFallback = noNodeFallback;
         b.promotion = promotion;
+        b.maxRooms = maxRooms;
+        b.maxHeldPlaces = maxHeldPlaces;
         return b;
     }
 
@@ -137,6 +143,22 @@ public final class AdmissionConfig {
         return promotion;
     }
 
+    /**
+     * {@code admission.limits.max-rooms}: conferences tracked at once (memory bound); past it a request
+     * for a new room is refused ({@link Reason#CAPACITY}).
+     */
+    public int maxRooms() {
+        return maxRooms;
+    }
+
+    /**
+     * {@code admission.limits.max-held-places}: seats and redirects held at once over all rooms for
+     * members not joined yet (memory bound); past it a request that needs a new one is refused.
+     */
+    public int maxHeldPlaces() {
+        return maxHeldPlaces;
+    }
+
     @Override
     public String toString() {
         return "AdmissionConfig{enabled=" + enabled + ", maxParticipants=" + maxParticipants
@@ -144,7 +166,8 @@ public final class AdmissionConfig {
                 + ", enableLiveRoom=" + enableLiveRoom + ", vnodeJoinLatency=" + vnodeJoinLatency
                 + ", nodes=" + nodes.stream().map(VisitorNode::id).toList() + ", balancing=" + balancing
                 + ", stickyVisitors=" + stickyVisitors + ", ignoredDomains=" + ignoredDomains
-                + ", noNodeFallback=" + noNodeFallback + ", promotion=" + promotion + '}';
+                + ", noNodeFallback=" + noNodeFallback + ", promotion=" + promotion + ", maxRooms=" + maxRooms
+                + ", maxHeldPlaces=" + maxHeldPlaces + '}';
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -161,6 +184,8 @@ public final class AdmissionConfig {
         private Set<String> ignoredDomains = new HashSet<>();
         private NoNodeFallback noNodeFallback = NoNodeFallback.MAIN;
         private PromotionConfig promotion = PromotionConfig.defaults();
+        private int maxRooms = 10_000;
+        private int maxHeldPlaces = 200_000;
 
         private Builder() {
         }
@@ -227,6 +252,16 @@ public final class AdmissionConfig {
             return this;
         }
 
+        public Builder maxRooms(int value) {
+            this.maxRooms = value;
+            return this;
+        }
+
+        public Builder maxHeldPlaces(int value) {
+            this.maxHeldPlaces = value;
+            return this;
+        }
+
         public Builder promotion(PromotionConfig value) {
             this.promotion = Objects.requireNonNull(value, "promotion");
             return this;
@@ -247,6 +282,12 @@ public final class AdmissionConfig {
             if (vnodeJoinLatency == null || vnodeJoinLatency.isNegative() || vnodeJoinLatency.isZero()) {
                 throw invalid("jicofo.visitors.vnode-join-latency-interval",
                         "must be a positive duration, was " + vnodeJoinLatency);
+            }
+            if (maxRooms < 1) {
+                throw invalid("admission.limits.max-rooms", "must be >= 1, was " + maxRooms);
+            }
+            if (maxHeldPlaces < 1) {
+                throw invalid("admission.limits.max-held-places", "must be >= 1, was " + maxHeldPlaces);
             }
             if (balancing == null) {
                 throw invalid("balancing", "must be one of pack, spread");

@@ -15,7 +15,7 @@ import org.jxmpp.jid.EntityBareJid;
  * holds its place for {@link AdmissionConfig#vnodeJoinLatency()}; the focus confirms it by reporting the
  * join ({@link #report}) under {@link Decision#memberKey()}. An unconfirmed place expires.
  */
-public interface AdmissionEngine {
+public interface AdmissionEngine extends AutoCloseable {
 
     /** Places one join request. Never returns null; throws only for a null request. */
     Decision decide(JoinRequest request);
@@ -69,4 +69,11 @@ public interface AdmissionEngine {
 
     /** The configuration the engine runs with. */
     AdmissionConfig config();
+
+    /**
+     * Writes the engine's state one last time, when it keeps one in a store, and releases the store. An
+     * in-memory engine has nothing to do. Decisions after close are not kept.
+     */
+    @Override
+    void close();
 }

@@ -11,7 +11,9 @@ public enum EventResult {
     /** A leave for a member that is not in (that part of) the room. */
     IGNORED_NOT_JOINED,
     /** A join for a member already counted there. */
-    IGNORED_DUPLICATE;
+    IGNORED_DUPLICATE,
+    /** A join for a room the engine cannot track: {@code admission.limits.max-rooms} is reached. */
+    IGNORED_CAPACITY;
 
     public boolean applied() {
         return this == APPLIED;

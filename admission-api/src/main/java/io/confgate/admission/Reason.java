@@ -37,5 +37,10 @@ public enum Reason {
     /** The member carried a valid promotion ticket (or holds an approval): main room even when full. */
     PROMOTED,
     /** A moderator demoted the member: visitor node for the demotion lifetime. */
-    DEMOTED
+    DEMOTED,
+    /**
+     * A server-wide bound is reached ({@code admission.limits.max-rooms} or {@code max-held-places}): the
+     * request is refused (HTTP 503) and nothing is held.
+     */
+    CAPACITY
 }

@@ -21,6 +21,7 @@ public final class PromotionConfig {
     private final int maxRequestsPerVisitorPerMinute;
     private final Duration demotionLifetime;
     private final int maxTickets;
+    private final int maxHands;
 
     private PromotionConfig(Builder b) {
         this.autoAllow = b.autoAllow;
@@ -30,6 +31,7 @@ public final class PromotionConfig {
         this.maxRequestsPerVisitorPerMinute = b.maxRequestsPerVisitorPerMinute;
         this.demotionLifetime = b.demotionLifetime;
         this.maxTickets = b.maxTickets;
+        this.maxHands = b.maxHands;
     }
 
     /** The defaults. */
@@ -49,7 +51,8 @@ public final class PromotionConfig {
                 .maxPendingPerRoom(maxPendingPerRoom)
                 .maxRequestsPerVisitorPerMinute(maxRequestsPerVisitorPerMinute)
                 .demotionLifetime(demotionLifetime)
-                .maxTickets(maxTickets);
+                .maxTickets(maxTickets)
+                .maxHands(maxHands);
     }
 
     /** {@code auto-allow-promotion}: every raised hand is approved at once (a room's facts may override). */
@@ -87,12 +90,20 @@ public final class PromotionConfig {
         return maxTickets;
     }
 
+    /**
+     * {@code admission.promotion.max-hands}: hands kept at once over all rooms, pending or remembered for
+     * status polls (memory bound); past it raising a hand is refused.
+     */
+    public int maxHands() {
+        return maxHands;
+    }
+
     @Override
     public String toString() {
         return "PromotionConfig{autoAllow=" + autoAllow + ", ticketLifetime=" + ticketLifetime
                 + ", pendingLifetime=" + pendingLifetime + ", maxPendingPerRoom=" + maxPendingPerRoom
                 + ", maxRequestsPerVisitorPerMinute=" + maxRequestsPerVisitorPerMinute
-                + ", demotionLifetime=" + demotionLifetime + ", maxTickets=" + maxTickets + '}';
+                + ", demotionLifetime=" + demotionLifetime + ", maxTickets=" + maxTickets + ", maxHands=" + maxHands + '}';
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -104,6 +115,7 @@ public final class PromotionConfig {
         private int maxRequestsPerVisitorPerMinute = 10;
         private Duration demotionLifetime = Duration.ofMinutes(10);
         private int maxTickets = 100_000;
+        private int maxHands = 50_000;
 
         private Builder() {
         }
@@ -143,6 +155,11 @@ public final class PromotionConfig {
             return this;
         }
 
+        public Builder maxHands(int value) {
+            this.maxHands = value;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
@@ -155,6 +172,7 @@ public final class PromotionConfig {
             atLeastOne(maxPendingPerRoom, "max-pending-per-room");
             atLeastOne(maxRequestsPerVisitorPerMinute, "max-requests-per-visitor-per-minute");
             atLeastOne(maxTickets, "max-tickets");
+            atLeastOne(maxHands, "max-hands");
             return new PromotionConfig(this);
         }
 

@@ -21,5 +21,7 @@ public enum PromotionError {
     /** The room already has {@code max-pending-per-room} hands waiting. */
     TOO_MANY_PENDING,
     /** The visitor raised more than {@code max-requests-per-visitor-per-minute} hands this minute. */
-    RATE_LIMITED
+    RATE_LIMITED,
+    /** A server-wide bound is reached ({@code max-hands}, {@code max-tickets}, {@code max-rooms}): try later. */
+    CAPACITY
 }

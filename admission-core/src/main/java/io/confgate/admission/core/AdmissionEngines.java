@@ -7,7 +7,10 @@ import io.confgate.admission.Ticker;
 import io.confgate.admission.core.internal.DefaultAdmissionEngine;
 import io.confgate.admission.event.NodeLinkListener;
 import io.confgate.admission.event.PromotionListener;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Static factories for {@link AdmissionEngine}.
@@ -42,6 +45,8 @@ public final class AdmissionEngines {
         private RoomFactsSource roomFacts = RoomFactsSource.unknownRooms();
         private NodeLinkListener nodeLinkListener = NodeLinkListener.none();
         private PromotionListener promotionListener = PromotionListener.none();
+        private Optional<DefaultAdmissionEngine.StoreSettings> store = Optional.empty();
+        private java.time.Clock wallClock = java.time.Clock.systemUTC();
 
         private Builder(AdmissionConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -71,8 +76,26 @@ public final class AdmissionEngines {
             return this;
         }
 
+        /**
+         * Keeps the engine's state (held places with their deadlines, reported occupancy, hands, tickets,
+         * demotions, node states set at run time) in an H2 MVStore file in {@code directory}, written every
+         * {@code writeInterval} and at {@link AdmissionEngine#close}, and rebuilds it at {@link #build}.
+         * After a crash at most the last interval is lost. Without this the engine keeps everything in memory.
+         */
+        public Builder store(Path directory, Duration writeInterval) {
+            this.store = Optional.of(new DefaultAdmissionEngine.StoreSettings(directory, writeInterval, wallClock));
+            return this;
+        }
+
+        /** The wall clock the store dates deadlines by; tests pass one that moves when told. */
+        public Builder wallClock(java.time.Clock value) {
+            this.wallClock = Objects.requireNonNull(value, "wallClock");
+            store = store.map(s -> new DefaultAdmissionEngine.StoreSettings(s.directory(), s.writeInterval(), value));
+            return this;
+        }
+
         public AdmissionEngine build() {
-            return new DefaultAdmissionEngine(config, ticker, roomFacts, nodeLinkListener, promotionListener);
+            return new DefaultAdmissionEngine(config, ticker, roomFacts, nodeLinkListener, promotionListener, store);
         }
     }
 }

@@ -42,11 +42,24 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     private final PromotionDesk desk;
     private final Placement placement;
     private final AtomicLong anonymousKeys = new AtomicLong();
+    private final Optional<Persistence> persistence;
 
+    /** An engine kept in memory only. */
     public DefaultAdmissionEngine(AdmissionConfig config, Ticker ticker, RoomFactsSource roomFacts,
                                   NodeLinkListener nodeLinkListener, PromotionListener promotionListener) {
+        this(config, ticker, roomFacts, nodeLinkListener, promotionListener, Optional.empty());
+    }
+
+    /**
+     * An engine whose state is kept in a store under {@code store}'s directory, written every
+     * {@code store}'s interval and at {@link #close}, and rebuilt from it now.
+     */
+    public DefaultAdmissionEngine(AdmissionConfig config, Ticker ticker, RoomFactsSource roomFacts,
+                                  NodeLinkListener nodeLinkListener, PromotionListener promotionListener,
+                                  Optional<StoreSettings> store) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(ticker, "ticker");
+        Budget hands = new Budget(config.promotion().maxHands());
         List<VisitorNode> configured = config.nodes();
         this.nodes = new NodeSlot[configured.size()];
         Map<String, NodeSlot> byId = new HashMap<>();
@@ -56,11 +69,46 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         }
         this.rooms = new Rooms(nodes, Map.copyOf(byId), config.vnodeJoinLatency().toNanos(), ticker,
                 Objects.requireNonNull(roomFacts, "roomFacts"),
-                Objects.requireNonNull(nodeLinkListener, "nodeLinkListener"));
+                Objects.requireNonNull(nodeLinkListener, "nodeLinkListener"), config.maxRooms(), config.maxHeldPlaces(),
+                hands);
         this.desk = new PromotionDesk(rooms, config.promotion(), ticker,
-                Objects.requireNonNull(promotionListener, "promotionListener"));
+                Objects.requireNonNull(promotionListener, "promotionListener"), hands);
         this.placement = new Placement(config, rooms,
                 new Balancer(nodes, config.balancing(), config.maxVisitorsPerNode()), desk);
+        this.persistence = store.map(s -> Persistence.start(s.directory(), s.writeInterval(), s.wallClock(), rooms,
+                Map.copyOf(byId), desk, ticker, config.promotion().pendingLifetime().toNanos()));
+    }
+
+    /**
+     * Where an engine keeps its state, how often it writes it, and the wall clock that dates what it keeps
+     * (a deadline must mean the same to the next process).
+     */
+    public record StoreSettings(java.nio.file.Path directory, java.time.Duration writeInterval,
+                                java.time.Clock wallClock) {
+        public StoreSettings {
+            Objects.requireNonNull(directory, "directory");
+            Objects.requireNonNull(wallClock, "wallClock");
+            if (writeInterval == null || writeInterval.isNegative() || writeInterval.isZero()) {
+                throw new IllegalArgumentException("invalid configuration 'admission.store.write-interval': must be a"
+                        + " positive duration, was " + writeInterval);
+            }
+        }
+    }
+
+    /** Writes what changed to the store now (a no-op without one). */
+    public void flush() {
+        persistence.ifPresent(Persistence::write);
+    }
+
+    /** A simulated crash, for tests: the store is let go without the last interval's changes. */
+    void crash() {
+        persistence.ifPresent(Persistence::abandon);
+    }
+
+    /** Writes the store one last time and closes it; an engine without a store has nothing to close. */
+    @Override
+    public void close() {
+        persistence.ifPresent(Persistence::close);
     }
 
     @Override
@@ -133,7 +181,11 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             });
         }
         if (result == null) {
-            result = EventResult.IGNORED_UNKNOWN_ROOM;
+            // A join (or a count Prosody reports) finds no room only when no room could be made for it.
+            boolean creates = event instanceof OccupancyEvent.MainJoined || event instanceof OccupancyEvent.VisitorJoined
+                    || event instanceof OccupancyEvent.OccupantJoinedMain || event instanceof OccupancyEvent.OccupantLeftMain
+                    || event instanceof OccupancyEvent.OccupantJoinedNode;
+            result = creates ? EventResult.IGNORED_CAPACITY : EventResult.IGNORED_UNKNOWN_ROOM;
         }
         return result.applied() ? result : ignored(result, event);
     }
@@ -154,6 +206,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
                     + config.nodes().stream().map(VisitorNode::id).toList());
         }
         node.state(state);
+        persistence.ifPresent(p -> p.nodeState(nodeId, state));
         log.info("Visitor node {} is now {}", nodeId, state);
     }
 

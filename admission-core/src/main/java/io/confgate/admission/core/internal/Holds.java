@@ -12,10 +12,18 @@ import java.util.LinkedHashMap;
 final class Holds {
     private final LinkedHashMap<String, Hold> byMember = new LinkedHashMap<>();
     private final int[] pendingPerNode;
+    /** Every room's held places together, against {@code admission.limits.max-held-places}. */
+    private final Budget budget;
     private int seats;
 
-    Holds(int nodes) {
+    Holds(int nodes, Budget budget) {
         this.pendingPerNode = new int[nodes];
+        this.budget = budget;
+    }
+
+    /** Whether the member holds a place, or a new one may be held. */
+    boolean mayHold(String key) {
+        return byMember.containsKey(key) || budget.hasRoom(1);
     }
 
     /** The member's place, or null. */
@@ -35,6 +43,8 @@ final class Holds {
         }
         if (previous != null) {
             release(previous);
+        } else {
+            budget.take(1);
         }
         if (hold instanceof Hold.Redirect r) {
             pendingPerNode[r.node().index]++;
@@ -48,6 +58,7 @@ final class Holds {
         Hold hold = byMember.remove(key);
         if (hold != null) {
             release(hold);
+            budget.give(1);
         }
         return hold;
     }
@@ -56,6 +67,7 @@ final class Holds {
     void confirm(String key) {
         Hold.Redirect redirect = (Hold.Redirect) byMember.remove(key);
         pendingPerNode[redirect.node().index]--;
+        budget.give(1);
     }
 
     /** Gives back the oldest seat (a join reported without its member key takes it); false if none. */
@@ -65,6 +77,7 @@ final class Holds {
             if (hold instanceof Hold.Seat) {
                 it.remove();
                 release(hold);
+                budget.give(1);
                 return true;
             }
         }
@@ -81,6 +94,7 @@ final class Holds {
             if (it.next() instanceof Hold.Redirect r && r.node() == node) {
                 it.remove();
                 pendingPerNode[node.index]--;
+                budget.give(1);
                 return true;
             }
         }
@@ -97,13 +111,44 @@ final class Holds {
             }
             oldest.remove();
             release(hold);
+            budget.give(1);
         }
     }
 
     /** Gives back every place. */
     void clear() {
         byMember.values().forEach(this::release);
+        budget.give(byMember.size());
         byMember.clear();
+    }
+
+    /** The held places as {@link RoomStore} keeps them, oldest first. */
+    java.util.List<RoomRecord.HoldRecord> toRecords(WallClock clock) {
+        java.util.List<RoomRecord.HoldRecord> out = new java.util.ArrayList<>(byMember.size());
+        byMember.forEach((key, hold) -> out.add(new RoomRecord.HoldRecord(key,
+                hold instanceof Hold.Redirect r ? r.node().node.id() : null, clock.toMillis(hold.deadline()))));
+        return out;
+    }
+
+    /**
+     * Holds again what a store kept, oldest first, dropping what expired while the server was down; a
+     * redirect takes its node place again, as it held one. Unknown nodes (configuration changed) are dropped.
+     */
+    void restore(java.util.List<RoomRecord.HoldRecord> records, java.util.Map<String, NodeSlot> nodes,
+                 WallClock clock) {
+        for (RoomRecord.HoldRecord record : records) {
+            long deadline = clock.toNanos(record.deadlineMillis());
+            if (deadline - clock.nanos() <= 0) {
+                continue;
+            }
+            if (record.node() == null) {
+                hold(record.member(), new Hold.Seat(deadline));
+            } else if (nodes.containsKey(record.node())) {
+                NodeSlot node = nodes.get(record.node());
+                node.forceAcquire();
+                hold(record.member(), new Hold.Redirect(node, deadline));
+            }
+        }
     }
 
     int seats() {

@@ -50,12 +50,14 @@ final class Placement {
         Optional<Reason> alwaysMain = roomWithoutVisitors(facts)
                 // 2. A client that cannot be a visitor.
                 .or(() -> request.supportsVisitors() ? Optional.empty() : Optional.of(Reason.NO_VISITOR_SUPPORT));
-        return rooms.inRoom(request.room(), true, room -> {
+        Decision decision = rooms.inRoom(request.room(), true, room -> {
             Tickets.Lookup ticket = desk.tickets().lookup(room, request, key, rooms.now());
-            Decision decision = placeIn(room, request, facts, key, alwaysMain, ticket);
-            return withTicket(decision, decision.reason() == Reason.PROMOTED ? TicketCheck.REDEEMED
+            Decision placed = placeIn(room, request, facts, key, alwaysMain, ticket);
+            return withTicket(placed, placed.reason() == Reason.PROMOTED ? TicketCheck.REDEEMED
                     : ticket.usable() != null ? TicketCheck.NOT_NEEDED : ticket.check());
         });
+        // No room for one more conference (admission.limits.max-rooms): nothing was created.
+        return decision != null ? decision : new Decision.Refused(request.room(), key, Reason.CAPACITY);
     }
 
     /** Sets whether the visitors component is reachable; returns the previous value. */
@@ -137,6 +139,9 @@ final class Placement {
     }
 
     private static Decision seat(Room room, String key, Reason reason) {
+        if (room.atCapacityFor(key)) {
+            return new Decision.Refused(room.jid(), key, Reason.CAPACITY); // admission.limits.max-held-places
+        }
         return new Decision.Main(room.jid(), key, reason, room.reserveSeat(key));
     }
 
@@ -154,6 +159,9 @@ final class Placement {
         NodeSlot kept = room.keptNode(key);
         if (kept != null) {
             return new Decision.Visitor(room.jid(), key, reason, kept.node);
+        }
+        if (room.atCapacityFor(key)) {
+            return new Decision.Refused(room.jid(), key, Reason.CAPACITY); // before a node place is taken
         }
         Balancer.Choice choice = balancer.place(room);
         if (choice == null) {

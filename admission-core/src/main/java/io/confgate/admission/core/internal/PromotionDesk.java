@@ -45,16 +45,19 @@ final class PromotionDesk implements Promotions {
     private final Tickets tickets;
     private final HandLifecycle hands;
     private final long demotionNanos;
+    /** Hands over all rooms: past {@code max-hands} a new one is refused. */
+    private final Budget handBudget;
     /** Raised hands per visitor in the current minute. */
     private final Cache<String, RateWindow> raises;
 
-    PromotionDesk(RoomAccess rooms, PromotionConfig config, Ticker ticker, PromotionListener listener) {
+    PromotionDesk(RoomAccess rooms, PromotionConfig config, Ticker ticker, PromotionListener listener, Budget hands) {
         this.rooms = rooms;
         this.config = config;
         this.ticker = ticker;
         this.tickets = new Tickets(config, ticker);
         this.hands = new HandLifecycle(config, ticker, listener, tickets);
         this.demotionNanos = config.demotionLifetime().toNanos();
+        this.handBudget = hands;
         this.raises = Caffeine.newBuilder()
                 .expireAfterWrite(Duration.ofMinutes(1))
                 .maximumSize(MAX_RATE_KEYS)
@@ -80,6 +83,20 @@ final class PromotionDesk implements Promotions {
         raises.cleanUp();
     }
 
+    /** Hands held now over all rooms, and tickets issued: for metrics. */
+    int handCount() {
+        return handBudget.used();
+    }
+
+    long ticketCount() {
+        return tickets.count();
+    }
+
+    /** A room rebuilt from the store: its tickets go back in the index. */
+    void restored(Room room, java.util.List<TicketEntry> known) {
+        known.forEach(tickets::restore);
+    }
+
     // ---------------------------------------------------------------- visitor calls
 
     @Override
@@ -98,12 +115,16 @@ final class PromotionDesk implements Promotions {
             return refused(PromotionError.RATE_LIMITED, "more than " + config.maxRequestsPerVisitorPerMinute()
                     + " raised hands in a minute; wait and try again");
         }
+        if (!handBudget.hasRoom(1)) {
+            return refused(PromotionError.CAPACITY, "the server holds " + handBudget.used()
+                    + " hands (admission.promotion.max-hands); try again later");
+        }
         RoomFacts facts = rooms.factsFor(request.room());
         Completions done = new Completions();
         PromotionResult result = rooms.inRoom(request.room(), true, room -> raise(room, request, key.get(), facts,
                 done));
         done.run();
-        return result;
+        return result != null ? result : noRoom(request.room());
     }
 
     private boolean withinRate(String key) {
@@ -129,6 +150,11 @@ final class PromotionDesk implements Promotions {
         Hand hand = new Hand(tickets.newId(), room.jid(), key, visitor.userId(), visitor.groupId(),
                 request.displayName(), request.nodeId(), HandState.PENDING, PromotionReason.AWAITING_MODERATOR,
                 Optional.empty());
+        boolean approvesAtOnce = visitor.moderator() || facts.isModerator(visitor.userId(), visitor.groupId())
+                || facts.autoAllowPromotion().orElse(config.autoAllow());
+        if (approvesAtOnce && !tickets.hasRoom(1)) {
+            return ticketsFull();
+        }
         if (visitor.moderator() || facts.isModerator(visitor.userId(), visitor.groupId())) {
             return done(hands.approveAtOnce(room, promotions, hand, PromotionReason.REQUESTER_IS_MODERATOR, now));
         }
@@ -236,6 +262,9 @@ final class PromotionDesk implements Promotions {
                     return refused(PromotionError.SELF_APPROVAL, "a moderator cannot approve its own hand");
                 }
             }
+            if (allow && !tickets.hasRoom(ids.size())) {
+                return ticketsFull();
+            }
             List<Hand> out = new ArrayList<>(ids.size());
             for (String id : ids) {
                 out.add(allow ? hands.approvePending(r, promotions, id, now, done)
@@ -295,7 +324,7 @@ final class PromotionDesk implements Promotions {
             return action.apply(r, promotions, now, done);
         });
         done.run();
-        return result;
+        return result != null ? result : noRoom(room);
     }
 
     @FunctionalInterface
@@ -319,6 +348,15 @@ final class PromotionDesk implements Promotions {
     private static boolean isSelf(Identity moderator, Hand hand) {
         return moderator.memberKey().map(hand.memberKey()::equals).orElse(false)
                 || (hand.userId().isPresent() && hand.userId().equals(moderator.userId()));
+    }
+
+    private static PromotionResult ticketsFull() {
+        return refused(PromotionError.CAPACITY, "the server holds admission.promotion.max-tickets tickets; try again"
+                + " when some have been used or expired");
+    }
+
+    private static PromotionResult noRoom(EntityBareJid room) {
+        return refused(PromotionError.CAPACITY, "no room for " + room + ": admission.limits.max-rooms is reached");
     }
 
     private static PromotionResult done(Hand hand) {

@@ -46,6 +46,16 @@ final class ReportedOccupants {
         return uncounted.size();
     }
 
+    RoomRecord.ReportedRecord toRecord() {
+        return new RoomRecord.ReportedRecord(java.util.List.copyOf(counted), java.util.List.copyOf(uncounted), count);
+    }
+
+    void restore(RoomRecord.ReportedRecord record) {
+        counted.addAll(record.counted());
+        uncounted.addAll(record.uncounted());
+        count = record.count();
+    }
+
     boolean isEmpty() {
         return count == 0 && counted.isEmpty() && uncounted.isEmpty();
     }

@@ -3,9 +3,10 @@ package io.confgate.admission.core.internal;
 import io.confgate.admission.EventResult;
 import io.confgate.admission.RoomOccupancy;
 import io.confgate.admission.event.NodeLinkEvent;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jxmpp.jid.EntityBareJid;
@@ -30,21 +31,22 @@ final class Room {
     private final ReportedOccupants reported = new ReportedOccupants();
     /** Places held by members who have not joined yet. */
     private final Holds held;
-    private final Map<String, NodeSlot> visitors = new HashMap<>();
-    private final int[] joinedPerNode;
+    private final JoinedVisitors visitors;
     private final RoomLinks links;
     private boolean destroyed;
     private long now;
     private long lastActivity;
     /** Promotion state; null until the room's first raised hand. */
     private RoomPromotions promotions;
+    private final Budget hands;
 
-    Room(EntityBareJid jid, NodeSlot[] nodes, long latencyNanos, long now) {
+    Room(EntityBareJid jid, NodeSlot[] nodes, long latencyNanos, long now, Budget places, Budget hands) {
         this.jid = jid;
         this.nodes = nodes;
         this.latencyNanos = latencyNanos;
-        this.joinedPerNode = new int[nodes.length];
-        this.held = new Holds(nodes.length);
+        this.visitors = new JoinedVisitors(nodes.length);
+        this.held = new Holds(nodes.length, places);
+        this.hands = hands;
         this.links = new RoomLinks(jid, nodes.length);
         this.now = now;
         this.lastActivity = now;
@@ -85,6 +87,14 @@ final class Room {
         return mainMembers.contains(key) || held.of(key) instanceof Hold.Seat;
     }
 
+    /**
+     * Whether a decision for the member needs a new held place the server-wide bound no longer allows (a
+     * member already joined or holding a place needs none).
+     */
+    boolean atCapacityFor(String key) {
+        return !mainMembers.contains(key) && !held.mayHold(key);
+    }
+
     /** Whether the conference has visitors, joined or redirected. */
     boolean hasVisitors() {
         return !visitors.isEmpty() || held.redirects() > 0;
@@ -92,7 +102,7 @@ final class Room {
 
     /** This conference's visitors on a node, joined and pending. */
     int usage(NodeSlot node) {
-        return joinedPerNode[node.index] + held.pending(node);
+        return visitors.on(node) + held.pending(node);
     }
 
     /** Whether the conference is linked to a node or has visitors there. */
@@ -134,7 +144,7 @@ final class Room {
             }
             withdrawRedirect(key);
         }
-        NodeSlot joined = visitors.get(key);
+        NodeSlot joined = visitors.of(key);
         return joined != null && joined.healthy() ? joined : null;
     }
 
@@ -166,9 +176,9 @@ final class Room {
         // The seat becomes a member in one step under the monitor: occupancy never dips.
         dropSeat(key);
         mainMembers.add(key);
-        NodeSlot wasVisitorOn = visitors.remove(key);
+        NodeSlot wasVisitorOn = visitors.leave(key);
         if (wasVisitorOn != null) {
-            visitorGone(wasVisitorOn);
+            unlinkIfUnused(wasVisitorOn, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
         }
         withdrawRedirect(key);
         return EventResult.APPLIED;
@@ -190,8 +200,7 @@ final class Room {
      * capacity, since it is there.
      */
     EventResult visitorJoined(NodeSlot node, String key) {
-        NodeSlot current = visitors.get(key);
-        if (current == node) {
+        if (visitors.of(key) == node) {
             return EventResult.IGNORED_DUPLICATE;
         }
         NodeSlot redirectedTo = held.of(key) instanceof Hold.Redirect r ? r.node() : null;
@@ -203,7 +212,7 @@ final class Room {
             }
             node.forceAcquire(); // the visitor is there: a fact, counted even past capacity
         }
-        arrived(node, key, current);
+        arrived(node, key);
         if (redirectedTo != null && redirectedTo != node) {
             unlinkIfUnused(redirectedTo, NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
         }
@@ -212,23 +221,20 @@ final class Room {
 
     /** A visitor reported by its node without a member key: it takes the oldest redirect there. */
     EventResult occupantJoinedNode(NodeSlot node, String jid) {
-        NodeSlot current = visitors.get(jid);
-        if (current == node) {
+        if (visitors.of(jid) == node) {
             return EventResult.IGNORED_DUPLICATE;
         }
         if (!held.confirmOldestRedirect(node)) {
             node.forceAcquire();
         }
-        arrived(node, jid, current);
+        arrived(node, jid);
         return EventResult.APPLIED;
     }
 
-    private void arrived(NodeSlot node, String key, NodeSlot previous) {
-        node.visitorJoined();
-        joinedPerNode[node.index]++;
-        visitors.put(key, node);
+    private void arrived(NodeSlot node, String key) {
+        NodeSlot previous = visitors.join(key, node);
         if (previous != null) {
-            visitorGone(previous);
+            unlinkIfUnused(previous, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
         }
         mainMembers.remove(key); // a demoted member leaves the main count
         links.link(node);
@@ -236,14 +242,10 @@ final class Room {
 
     /** The conference's room on {@code node} is gone: every visitor counted there has left. */
     EventResult nodeRoomDestroyed(NodeSlot node) {
-        boolean any = visitors.values().removeIf(n -> n == node);
-        if (!any) {
+        if (visitors.leaveAll(node) == 0) {
             return EventResult.IGNORED_NOT_JOINED;
         }
-        int gone = joinedPerNode[node.index];
-        for (int i = 0; i < gone; i++) {
-            visitorGone(node);
-        }
+        unlinkIfUnused(node, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
         return EventResult.APPLIED;
     }
 
@@ -264,22 +266,18 @@ final class Room {
     }
 
     EventResult visitorLeft(NodeSlot node, String key) {
-        if (visitors.get(key) != node) {
+        if (visitors.of(key) != node) {
             return EventResult.IGNORED_NOT_JOINED;
         }
-        visitors.remove(key);
-        visitorGone(node);
+        visitors.leave(key);
+        unlinkIfUnused(node, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
         return EventResult.APPLIED;
     }
 
     /** The conference ended: every count and node place is given back, every link dropped. */
     void destroy() {
         destroyed = true;
-        for (NodeSlot node : visitors.values()) {
-            node.visitorLeft();
-        }
         visitors.clear();
-        Arrays.fill(joinedPerNode, 0);
         held.clear();
         for (NodeSlot node : nodes) {
             links.unlink(node, NodeLinkEvent.Cause.ROOM_DESTROYED);
@@ -325,8 +323,8 @@ final class Room {
         Map<String, Integer> joined = new HashMap<>();
         Map<String, Integer> pending = new HashMap<>();
         for (NodeSlot node : nodes) {
-            if (joinedPerNode[node.index] > 0) {
-                joined.put(node.node.id(), joinedPerNode[node.index]);
+            if (visitors.on(node) > 0) {
+                joined.put(node.node.id(), visitors.on(node));
             }
             if (held.pending(node) > 0) {
                 pending.put(node.node.id(), held.pending(node));
@@ -341,7 +339,7 @@ final class Room {
     /** The room's promotion state, created on first use. */
     RoomPromotions promotions() {
         if (promotions == null) {
-            promotions = new RoomPromotions();
+            promotions = new RoomPromotions(hands);
         }
         return promotions;
     }
@@ -353,6 +351,9 @@ final class Room {
 
     /** Drops the promotion state once nothing is left in it. */
     void dropPromotions() {
+        if (promotions != null) {
+            promotions.release();
+        }
         promotions = null;
     }
 
@@ -368,12 +369,34 @@ final class Room {
         }
     }
 
-    // ---------------------------------------------------------------- links
+    // ---------------------------------------------------------------- what survives a restart
 
-    private void visitorGone(NodeSlot node) {
-        joinedPerNode[node.index]--;
-        node.visitorLeft();
-        unlinkIfUnused(node, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
+    RoomRecord toRecord(WallClock clock) {
+        List<String> linked = new ArrayList<>();
+        for (NodeSlot node : nodes) {
+            if (links.isLinked(node)) {
+                linked.add(node.node.id());
+            }
+        }
+        return new RoomRecord(RoomRecord.VERSION, jid.toString(), List.copyOf(mainMembers),
+                List.copyOf(uncountedMembers), held.toRecords(clock), visitors.toRecord(), linked, reported.toRecord(),
+                promotions == null ? null : promotions.toRecord(clock));
+    }
+
+    /**
+     * Rebuilds the room a store kept: counts, places (what expired meanwhile dropped), visitors and the
+     * node places they take, links (sent again as connect events, so the XMPP edge joins the node rooms
+     * again), promotion state. Returns the tickets it knows, for the ticket index.
+     */
+    List<TicketEntry> restore(RoomRecord record, Map<String, NodeSlot> nodesById, WallClock clock, long pendingNanos) {
+        mainMembers.addAll(record.mainMembers());
+        uncountedMembers.addAll(record.uncountedMembers());
+        held.restore(record.holds(), nodesById, clock);
+        visitors.restore(record.visitors(), nodesById);
+        reported.restore(record.reported());
+        record.linkedNodes().stream().map(nodesById::get).filter(n -> n != null).forEach(links::link);
+        return record.promotions() == null ? List.of()
+                : promotions().restore(record.promotions(), this, clock, pendingNanos);
     }
 
     private void unlinkIfUnused(NodeSlot node, NodeLinkEvent.Cause cause) {

@@ -9,7 +9,8 @@ interface RoomAccess {
 
     /**
      * Runs {@code action} on the room under its lock, after expiring its places. The room is created if
-     * {@code create}; otherwise an unknown room gives null without running anything.
+     * {@code create} (unless {@code admission.limits.max-rooms} rooms exist); an unknown room that is not
+     * created gives null without running anything.
      */
     <T> T inRoom(EntityBareJid room, boolean create, Function<Room, T> action);
 

@@ -8,6 +8,8 @@ import io.confgate.admission.event.NodeLinkListener;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -29,15 +31,38 @@ final class Rooms implements RoomAccess {
     private final Ticker ticker;
     private final RoomFactsSource facts;
     private final NodeLinkListener links;
+    private final int maxRooms;
+    /** Held places over all rooms, against {@code admission.limits.max-held-places}. */
+    private final Budget places;
+    /** Hands over all rooms, against {@code admission.promotion.max-hands}. */
+    private final Budget hands;
+    /** Rooms changed since the last write to the store; null when there is no store. */
+    private volatile Set<EntityBareJid> dirty;
 
     Rooms(NodeSlot[] nodes, Map<String, NodeSlot> nodesById, long latencyNanos, Ticker ticker, RoomFactsSource facts,
-          NodeLinkListener links) {
+          NodeLinkListener links, int maxRooms, int maxHeldPlaces, Budget hands) {
         this.nodes = nodes;
         this.nodesById = nodesById;
         this.latencyNanos = latencyNanos;
         this.ticker = ticker;
         this.facts = facts;
         this.links = links;
+        this.maxRooms = maxRooms;
+        this.places = new Budget(maxHeldPlaces);
+        this.hands = hands;
+    }
+
+    /** A new room for {@code jid}, holding its places against the server-wide bound. */
+    Room newRoom(EntityBareJid jid, long now) {
+        return new Room(jid, nodes, latencyNanos, now, places, hands);
+    }
+
+    Budget places() {
+        return places;
+    }
+
+    int maxRooms() {
+        return maxRooms;
     }
 
     @Override
@@ -46,10 +71,10 @@ final class Rooms implements RoomAccess {
             // A plain read first: computeIfAbsent may lock the map's bin even when the room exists.
             Room room = rooms.get(jid);
             if (room == null) {
-                if (!create) {
-                    return null;
+                if (!create || rooms.size() >= maxRooms) {
+                    return null; // unknown, or no room for one more (admission.limits.max-rooms)
                 }
-                room = rooms.computeIfAbsent(jid, r -> new Room(r, nodes, latencyNanos, ticker.read()));
+                room = rooms.computeIfAbsent(jid, r -> newRoom(r, ticker.read()));
             }
             T result;
             boolean linksChanged;
@@ -64,6 +89,7 @@ final class Rooms implements RoomAccess {
                 result = action.apply(room);
                 linksChanged = room.links().hasChanges();
             }
+            markDirty(jid);
             if (linksChanged) {
                 sendLinkChanges(room);
             }
@@ -113,6 +139,9 @@ final class Rooms implements RoomAccess {
                 visitor.accept(room);
                 linksChanged = room.links().hasChanges();
             }
+            if (linksChanged || room.isDestroyed()) {
+                markDirty(room.jid());
+            }
             if (linksChanged) {
                 sendLinkChanges(room);
             }
@@ -129,6 +158,7 @@ final class Rooms implements RoomAccess {
             first.accept(room);
             room.destroy();
         }
+        markDirty(jid);
         sendLinkChanges(room);
         return true;
     }
@@ -141,6 +171,47 @@ final class Rooms implements RoomAccess {
 
     Collection<Room> all() {
         return rooms.values();
+    }
+
+    int count() {
+        return rooms.size();
+    }
+
+    /** From now on, remembers which rooms change, for {@link #takeChanges}. */
+    void trackChanges() {
+        dirty = ConcurrentHashMap.newKeySet();
+    }
+
+    private void markDirty(EntityBareJid jid) {
+        Set<EntityBareJid> changed = dirty;
+        if (changed != null) {
+            changed.add(jid);
+        }
+    }
+
+    /**
+     * The record of every room changed since the last call (empty for a room gone), each read under its
+     * lock without counting as activity.
+     */
+    Map<String, Optional<RoomRecord>> takeChanges(WallClock clock) {
+        Map<String, Optional<RoomRecord>> out = new java.util.HashMap<>();
+        Set<EntityBareJid> changed = dirty;
+        if (changed == null) {
+            return out;
+        }
+        for (java.util.Iterator<EntityBareJid> it = changed.iterator(); it.hasNext(); ) {
+            EntityBareJid jid = it.next();
+            it.remove();
+            RoomRecord record = read(jid, room -> room.toRecord(clock));
+            out.put(jid.toString(), Optional.ofNullable(record));
+        }
+        return out;
+    }
+
+    /** Takes in a room rebuilt from the store, and sends the link changes its restore made. */
+    void adopt(Room room) {
+        rooms.put(room.jid(), room);
+        sendLinkChanges(room);
     }
 
     long now() {

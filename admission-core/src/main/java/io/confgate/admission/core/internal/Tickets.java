@@ -20,6 +20,7 @@ import java.util.Base64;
  */
 final class Tickets {
     private final PromotionConfig config;
+    private final int maxTickets;
     private final long lifetimeNanos;
     private final Cache<String, TicketEntry> byId;
     private final SecureRandom random = new SecureRandom();
@@ -27,12 +28,23 @@ final class Tickets {
     Tickets(PromotionConfig config, Ticker ticker) {
         this.config = config;
         this.lifetimeNanos = config.ticketLifetime().toNanos();
+        this.maxTickets = config.maxTickets();
+        // The size bound is only a backstop: approvals are refused at max-tickets before it evicts anything.
         this.byId = Caffeine.newBuilder()
                 .expireAfterWrite(config.ticketLifetime().multipliedBy(2))
-                .maximumSize(config.maxTickets())
+                .maximumSize(config.maxTickets() * 2L)
                 .ticker(ticker::read)
                 .executor(Runnable::run)
                 .build();
+    }
+
+    /** Whether {@code count} more tickets fit under {@code admission.promotion.max-tickets}. */
+    boolean hasRoom(int count) {
+        return byId.estimatedSize() + count <= maxTickets;
+    }
+
+    long count() {
+        return byId.estimatedSize();
     }
 
     /** A random, unguessable id (tickets and hands). */
@@ -107,6 +119,11 @@ final class Tickets {
             return TicketCheck.EXPIRED;
         }
         return TicketCheck.REDEEMED;
+    }
+
+    /** Puts back a ticket a store kept. */
+    void restore(TicketEntry entry) {
+        byId.put(entry.id, entry);
     }
 
     /** Uses a ticket up; the member is then placed in the main room. */

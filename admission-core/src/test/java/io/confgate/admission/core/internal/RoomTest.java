@@ -24,7 +24,9 @@ class RoomTest {
         new NodeSlot(VisitorNode.conventional("v1", "meet.jitsi", 100_000), 0),
         new NodeSlot(VisitorNode.conventional("v2", "meet.jitsi", 100_000), 1),
         new NodeSlot(VisitorNode.conventional("v3", "meet.jitsi", 100_000), 2)};
-    private final Room room = new Room(JoinRequest.parseRoom("townhall@conference.meet.jitsi"), nodes, LATENCY, 0);
+    private final Budget places = new Budget(Integer.MAX_VALUE);
+    private final Room room = new Room(JoinRequest.parseRoom("townhall@conference.meet.jitsi"), nodes, LATENCY, 0,
+            places, new Budget(Integer.MAX_VALUE));
 
     /** A redirect as the balancer makes it: the node's place first, then the hold. */
     private void redirect(String key, NodeSlot node) {
@@ -148,6 +150,7 @@ class RoomTest {
         for (NodeSlot node : nodes) {
             assertEquals(0, node.snapshot().load(), "destroy gave every node place back");
         }
+        assertEquals(0, places.used(), "and every held place");
     }
 
     private void assertMatches(LinkedHashMap<String, Place> model, String key, String step) {
@@ -177,6 +180,7 @@ class RoomTest {
             assertEquals(pending.getOrDefault(node.node.id(), 0), node.snapshot().load(), step + " " + node.node.id());
         }
         assertEquals(!pending.isEmpty(), room.hasVisitors(), step);
+        assertEquals(model.size(), places.used(), step + ": the server-wide count of held places");
         assertFalse(room.isDestroyed());
     }
 

@@ -1,0 +1,89 @@
+package io.confgate.admission.core.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One room's joined visitors: the node each is on, and how many per node. A visitor's node place is taken
+ * by whoever reports the join ({@link Room}); leaving gives it back here. Guarded by the room's lock.
+ */
+final class JoinedVisitors {
+    private final Map<String, NodeSlot> byMember = new HashMap<>();
+    private final int[] perNode;
+
+    JoinedVisitors(int nodes) {
+        this.perNode = new int[nodes];
+    }
+
+    /** The member's node, or null. */
+    NodeSlot of(String key) {
+        return byMember.get(key);
+    }
+
+    int on(NodeSlot node) {
+        return perNode[node.index];
+    }
+
+    boolean isEmpty() {
+        return byMember.isEmpty();
+    }
+
+    /** Records a joined visitor (its place on the node is already taken); returns where it was before, or null. */
+    NodeSlot join(String key, NodeSlot node) {
+        node.visitorJoined();
+        perNode[node.index]++;
+        NodeSlot previous = byMember.put(key, node);
+        if (previous != null) {
+            left(previous);
+        }
+        return previous;
+    }
+
+    /** The member left; its node place is given back. Returns its node, or null if it was not here. */
+    NodeSlot leave(String key) {
+        NodeSlot node = byMember.remove(key);
+        if (node != null) {
+            left(node);
+        }
+        return node;
+    }
+
+    /** Every visitor on {@code node} left; returns how many. */
+    int leaveAll(NodeSlot node) {
+        int before = perNode[node.index];
+        byMember.values().removeIf(n -> n == node);
+        for (int i = 0; i < before; i++) {
+            left(node);
+        }
+        return before;
+    }
+
+    /** Everyone left (the room ended). */
+    void clear() {
+        byMember.values().forEach(this::left);
+        byMember.clear();
+    }
+
+    /** Member key → node id, as the store keeps it. */
+    Map<String, String> toRecord() {
+        Map<String, String> out = new HashMap<>();
+        byMember.forEach((key, node) -> out.put(key, node.node.id()));
+        return out;
+    }
+
+    /** The visitors a store kept, each taking its node place again; unknown nodes are dropped. */
+    void restore(Map<String, String> record, Map<String, NodeSlot> nodes) {
+        record.forEach((key, id) -> {
+            NodeSlot node = nodes.get(id);
+            if (node != null) {
+                node.forceAcquire();
+                join(key, node);
+            }
+        });
+    }
+
+    private void left(NodeSlot node) {
+        perNode[node.index]--;
+        node.visitorLeft();
+    }
+}
