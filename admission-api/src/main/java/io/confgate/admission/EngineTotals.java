@@ -8,6 +8,14 @@ package io.confgate.admission;
  * @param reservedSeats    main seats held for members not joined yet
  * @param visitors         joined visitors
  * @param pendingRedirects redirects not yet confirmed by a join
+ * @param hands            hands kept (pending, or decided and remembered for status polls)
+ * @param tickets          tickets known (live, used or expired, until forgotten)
  */
-public record EngineTotals(int rooms, int mainMembers, int reservedSeats, int visitors, int pendingRedirects) {
+public record EngineTotals(int rooms, int mainMembers, int reservedSeats, int visitors, int pendingRedirects,
+                           int hands, long tickets) {
+
+    /** Totals with no promotion state. */
+    public EngineTotals(int rooms, int mainMembers, int reservedSeats, int visitors, int pendingRedirects) {
+        this(rooms, mainMembers, reservedSeats, visitors, pendingRedirects, 0, 0);
+    }
 }

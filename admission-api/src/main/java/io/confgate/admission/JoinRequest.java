@@ -3,6 +3,7 @@ package io.confgate.admission;
 import java.util.Objects;
 import java.util.Optional;
 import org.jxmpp.JxmppContext;
+import org.jxmpp.stringprep.rocksxmppprecis.RocksXmppPrecisStringprep;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -41,11 +42,14 @@ public record JoinRequest(
     }
 
     /**
-     * jxmpp's default context caches parsed parts behind one synchronized LRU map, which serializes every
-     * request of a busy server on a single monitor; parsing without it runs in parallel.
+     * Room addresses are prepared as an XMPP server prepares them (PRECIS, RFC 7622, through jxmpp's
+     * rocks.xmpp binding): Prosody takes {@code ｄｅｍｏ} (full-width letters) for {@code demo}, so the engine
+     * must count them as one room; text that cannot be prepared (a zero-width space, say) is refused. Without
+     * jxmpp's default cache: it keeps parsed parts behind one synchronized LRU map, which serializes every
+     * request of a busy server on one monitor (callers keep their own cache of parsed rooms).
      */
     private static final JxmppContext UNCACHED = JxmppContext.builder()
-            .withXmppStringprep(JxmppContext.getDefaultContext().xmppStringprep)
+            .withXmppStringprep(RocksXmppPrecisStringprep.INSTANCE)
             .build();
 
     /** A builder for a request to this room. */

@@ -2,13 +2,17 @@ package io.confgate.admission.http;
 
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.conference.TokenReader;
+import io.confgate.admission.http.internal.ClientIds;
 import io.confgate.admission.http.internal.Cors;
+import io.confgate.admission.http.internal.HttpReplies;
 import io.confgate.admission.http.internal.ResponseTimer;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.handler.DoSHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 
@@ -27,8 +31,9 @@ import org.eclipse.jetty.server.handler.SizeLimitHandler;
  *
  * <pre>{@code
  * PathMappingsHandler routes = new PathMappingsHandler();
- * AdmissionHandlers.builder(engine, settings).tokens(tokens).observer(metrics).build().mount(routes);
- * server.setHandler(routes);
+ * AdmissionHandlers handlers = AdmissionHandlers.builder(engine, settings).tokens(tokens).observer(metrics).build();
+ * handlers.mount(routes);
+ * server.setHandler(handlers.limitingPromotionCalls(routes));
  * }</pre>
  */
 public final class AdmissionHandlers {
@@ -44,6 +49,7 @@ public final class AdmissionHandlers {
     private final TokenReader tokens;
     private final HttpObserver observer;
     private final Optional<EventSyncSettings> eventSync;
+    private final java.util.List<PromotionHandlers> mounted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AdmissionHandlers(Builder b) {
         this.engine = b.engine;
@@ -64,6 +70,7 @@ public final class AdmissionHandlers {
         routes.addMapping(PathSpec.from(CONFERENCE_REQUEST), conferenceRequest);
         routes.addMapping(PathSpec.from("/conference-request"), conferenceRequest);
         PromotionHandlers promotions = new PromotionHandlers(engine, settings, tokens);
+        mounted.add(promotions);
         for (String action : PromotionHandlers.ACTIONS) {
             routes.addMapping(PathSpec.from(PROMOTION + "/" + action),
                     wrap("promotion/" + action, Set.of("GET", "POST", "OPTIONS"), promotions.handler(action)));
@@ -76,6 +83,31 @@ public final class AdmissionHandlers {
             limited.setHandler(new EventSyncHandler(engine, sync, settings.maxBodyBytes()));
             routes.addMapping(PathSpec.from(EVENT_SYNC + "/events/*"), new ResponseTimer("event-sync", observer, limited));
         });
+    }
+
+    /**
+     * Wraps the server's handler tree with the per-client bound on promotion calls: Jetty's
+     * {@link DoSHandler}, applied to {@value #PROMOTION}{@code /*} only, one budget per client over every
+     * action, keyed on the client's address (or a trusted proxy's forwarded one), never on an id the
+     * client chooses. A client over its budget gets 429 {@code RATE_LIMITED}.
+     */
+    public Handler limitingPromotionCalls(Handler tree) {
+        HttpSettings.ClientLimits limits = settings.clients();
+        DoSHandler limiter = new DoSHandler(tree, new ClientIds(limits.trustedProxies()),
+                new DoSHandler.LeakingBucketTrackerFactory(limits.requestsPerSecond()),
+                (request, response, callback) -> {
+                    observer.responded("promotion/rate-limited", HttpStatus.TOO_MANY_REQUESTS_429, 0);
+                    HttpReplies.error(response, HttpStatus.TOO_MANY_REQUESTS_429, "too many promotion calls from this"
+                            + " client; slow down", "RATE_LIMITED", callback);
+                    return true;
+                }, limits.maxClients());
+        limiter.includePath(PROMOTION + "/*");
+        return limiter;
+    }
+
+    /** Answers every long poll now with its current state; call when the server starts to stop. */
+    public void drain() {
+        mounted.forEach(PromotionHandlers::drain);
     }
 
     private Handler wrap(String endpoint, Set<String> methods, Handler handler) {

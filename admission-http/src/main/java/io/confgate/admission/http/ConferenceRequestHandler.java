@@ -75,28 +75,37 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        try {
-            exchange(request, response, callback);
-        } catch (RuntimeException e) {
-            // A bug of ours, never a caller's input: say nothing about it to the caller.
-            log.error("Conference request failed", e);
-            HttpReplies.error(response, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error", callback);
-        }
-        return true;
-    }
-
-    private void exchange(Request request, Response response, Callback callback) {
         if (!HttpMethod.POST.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "POST, OPTIONS");
             HttpReplies.error(response, HttpStatus.METHOD_NOT_ALLOWED_405, "use POST", callback);
-            return;
+            return true;
         }
+        // The body is read without holding a thread while it arrives; the answer follows on the thread that
+        // completes it.
+        RequestBodies.readJsonBytesAsync(request, settings.maxBodyBytes(), new RequestBodies.BodyHandler() {
+            @Override
+            public void body(byte[] body) {
+                try {
+                    answer(request, response, callback, body);
+                } catch (RuntimeException e) {
+                    // A bug of ours, never a caller's input: say nothing about it to the caller.
+                    log.error("Conference request failed", e);
+                    HttpReplies.error(response, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error", callback);
+                }
+            }
+
+            @Override
+            public void failed(RequestBodies.Failure failure) {
+                HttpReplies.error(response, failure.status(), failure.getMessage(), callback);
+            }
+        });
+        return true;
+    }
+
+    private void answer(Request request, Response response, Callback callback, byte[] bytes) {
         ConferenceRequest body;
         try {
-            body = ConferenceRequestJson.read(json, RequestBodies.readJsonBytes(request, settings.maxBodyBytes()));
-        } catch (RequestBodies.Failure e) {
-            HttpReplies.error(response, e.status(), e.getMessage(), callback);
-            return;
+            body = ConferenceRequestJson.read(json, bytes);
         } catch (BadRequest e) {
             HttpReplies.error(response, HttpStatus.BAD_REQUEST_400, e.getMessage(), callback);
             return;
@@ -127,8 +136,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         }
         Optional<ConferenceAnswer> answer = answers.answer(decision, body.sessionId(), engine.visitorsAvailable());
         if (answer.isEmpty()) {
-            HttpReplies.error(response, HttpStatus.SERVICE_UNAVAILABLE_503,
-                    "no visitor node available (" + decision.reason() + ")", callback);
+            HttpReplies.error(response, HttpStatus.SERVICE_UNAVAILABLE_503, decision.reason() == Reason.CAPACITY
+                    ? "the server is at capacity; try again later (CAPACITY)"
+                    : "no visitor node available (" + decision.reason() + ")", callback);
             return;
         }
         HttpReplies.jsonAfterBody(response, HttpStatus.OK_200, answerBytes.write(answer.get()), callback);

@@ -9,6 +9,7 @@ import io.confgate.admission.event.OccupancyEvent;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.HttpReplies;
 import io.confgate.admission.http.internal.Refusal;
+import io.confgate.admission.http.internal.RequestBodies;
 import io.confgate.admission.http.internal.RequestInput;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -97,17 +98,29 @@ public final class EventSyncHandler extends Handler.Abstract {
                 throw new Refusal(HttpStatus.NOT_FOUND_404, "NOT_FOUND", "no event '" + event + "'; see "
                         + String.join(", ", EVENTS.keySet()));
             }
-            JsonNode body = RequestInput.body(request, maxBodyBytes, mapper);
-            EventResult result = apply(event, body);
-            response.getHeaders().put(RESULT_HEADER, result.name());
-            HttpReplies.settleBody(response);
-            response.setStatus(HttpStatus.NO_CONTENT_204);
-            callback.succeeded();
+            RequestBodies.readJsonBytesAsync(request, maxBodyBytes, new RequestBodies.BodyHandler() {
+                @Override
+                public void body(byte[] bytes) {
+                    try {
+                        EventResult result = apply(event, RequestInput.object(bytes, mapper));
+                        response.getHeaders().put(RESULT_HEADER, result.name());
+                        response.setStatus(HttpStatus.NO_CONTENT_204);
+                        callback.succeeded();
+                    } catch (Refusal r) {
+                        HttpReplies.error(response, r.status(), r.getMessage(), r.code(), callback);
+                    } catch (RuntimeException e) {
+                        log.error("Event-sync report failed", e);
+                        HttpReplies.error(response, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error", callback);
+                    }
+                }
+
+                @Override
+                public void failed(RequestBodies.Failure failure) {
+                    HttpReplies.error(response, failure.status(), failure.getMessage(), "BAD_INPUT", callback);
+                }
+            });
         } catch (Refusal r) {
             HttpReplies.error(response, r.status(), r.getMessage(), r.code(), callback);
-        } catch (RuntimeException e) {
-            log.error("Event-sync report failed", e);
-            HttpReplies.error(response, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error", callback);
         }
         return true;
     }

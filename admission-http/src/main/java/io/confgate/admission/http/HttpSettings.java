@@ -18,10 +18,47 @@ import org.jxmpp.jid.EntityBareJid;
  * @param authentication     the {@code authentication} property of answers ({@code jicofo.authentication.enabled})
  * @param sipGatewayEnabled  the {@code sipGatewayEnabled} property of answers, when configured
  * @param maxWait            the longest long poll of {@code promotion/status?wait=}
+ * @param clients            how promotion calls are limited per client
  */
 public record HttpSettings(int maxBodyBytes, List<String> corsAllowedOrigins, EntityBareJid mainFocusJid,
                            DomainBareJid conferenceService, boolean authentication,
-                           Optional<Boolean> sipGatewayEnabled, Duration maxWait) {
+                           Optional<Boolean> sipGatewayEnabled, Duration maxWait, ClientLimits clients) {
+
+    /**
+     * The per-client bound on promotion calls (Jetty's {@code DoSHandler}), keyed on the connection's
+     * address, or on the address a trusted proxy forwards.
+     *
+     * @param requestsPerSecond {@code admission.http.promotion-requests-per-client-per-second}
+     * @param maxClients        {@code admission.http.max-tracked-clients}: clients tracked at once; past it
+     *                          new ones are refused (429) until old ones go idle
+     * @param trustedProxies    {@code admission.http.trusted-proxies}: addresses whose {@code X-Forwarded-For}
+     *                          names the client (nginx, HAProxy); others' headers are ignored
+     */
+    public record ClientLimits(int requestsPerSecond, int maxClients, List<String> trustedProxies) {
+        public ClientLimits {
+            if (requestsPerSecond < 1) {
+                throw new IllegalArgumentException("invalid configuration "
+                        + "'admission.http.promotion-requests-per-client-per-second': must be >= 1");
+            }
+            if (maxClients < 1) {
+                throw new IllegalArgumentException("invalid configuration 'admission.http.max-tracked-clients': "
+                        + "must be >= 1");
+            }
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+
+        public static ClientLimits defaults() {
+            return new ClientLimits(5, 10_000, List.of());
+        }
+    }
+
+    /** Settings with the default client limits. */
+    public HttpSettings(int maxBodyBytes, List<String> corsAllowedOrigins, EntityBareJid mainFocusJid,
+                        DomainBareJid conferenceService, boolean authentication, Optional<Boolean> sipGatewayEnabled,
+                        Duration maxWait) {
+        this(maxBodyBytes, corsAllowedOrigins, mainFocusJid, conferenceService, authentication, sipGatewayEnabled,
+                maxWait, ClientLimits.defaults());
+    }
     public HttpSettings {
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException(
@@ -32,6 +69,7 @@ public record HttpSettings(int maxBodyBytes, List<String> corsAllowedOrigins, En
         Objects.requireNonNull(conferenceService, "conferenceService");
         Objects.requireNonNull(sipGatewayEnabled, "sipGatewayEnabled");
         Objects.requireNonNull(maxWait, "maxWait");
+        Objects.requireNonNull(clients, "clients");
         if (maxWait.isNegative() || maxWait.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException(
                     "invalid configuration 'admission.promotion.max-wait': must be 0 .. 5 minutes, was " + maxWait);
@@ -41,12 +79,18 @@ public record HttpSettings(int maxBodyBytes, List<String> corsAllowedOrigins, En
     /** The same settings with other CORS origins. */
     public HttpSettings withCorsAllowedOrigins(List<String> origins) {
         return new HttpSettings(maxBodyBytes, origins, mainFocusJid, conferenceService, authentication,
-                sipGatewayEnabled, maxWait);
+                sipGatewayEnabled, maxWait, clients);
     }
 
     /** The same settings with another {@code sipGatewayEnabled} property. */
     public HttpSettings withSipGatewayEnabled(Optional<Boolean> value) {
         return new HttpSettings(maxBodyBytes, corsAllowedOrigins, mainFocusJid, conferenceService, authentication,
-                value, maxWait);
+                value, maxWait, clients);
+    }
+
+    /** The same settings with other client limits. */
+    public HttpSettings withClients(ClientLimits value) {
+        return new HttpSettings(maxBodyBytes, corsAllowedOrigins, mainFocusJid, conferenceService, authentication,
+                sipGatewayEnabled, maxWait, value);
     }
 }

@@ -11,6 +11,7 @@ import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.HandJson;
 import io.confgate.admission.http.internal.HttpReplies;
 import io.confgate.admission.http.internal.Refusal;
+import io.confgate.admission.http.internal.RequestBodies;
 import io.confgate.admission.http.internal.RequestInput;
 import io.confgate.admission.promotion.Hand;
 import io.confgate.admission.promotion.HandState;
@@ -71,6 +72,9 @@ public final class PromotionHandlers {
     private final HttpSettings settings;
     private final TokenReader tokens;
     private final ObjectMapper mapper = ConferenceRequestJson.newMapper();
+    /** Long polls waiting now: a drain answers them at once with the hand's current state. */
+    private final java.util.Set<java.util.concurrent.CompletableFuture<Hand>> polls =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PromotionHandlers(AdmissionEngine engine, HttpSettings settings, TokenReader tokens) {
         this.promotions = engine.promotions();
@@ -82,24 +86,33 @@ public final class PromotionHandlers {
     public Handler handler(String action) {
         return switch (action) {
             case "raise-hand" -> post((request, body) -> forVisitor(promotions.raiseHand(new PromotionRequest(
-                    RequestInput.room(request, body, settings.conferenceService()), requester(request, body), RequestInput.text(body, "displayName"), RequestInput.text(body, "vnode")))));
-            case "lower-hand" -> post((request, body) -> forVisitor(promotions.lowerHand(RequestInput.room(request, body, settings.conferenceService()),
-                    RequestInput.requiredText(body, "requestId"), requester(request, body))));
+                    RequestInput.room(request, body, settings.conferenceService()), requester(request, body, true),
+                    RequestInput.text(body, "displayName"), RequestInput.text(body, "vnode")))));
+            case "lower-hand" -> post((request, body) -> forVisitor(promotions.lowerHand(
+                    RequestInput.room(request, body, settings.conferenceService()),
+                    RequestInput.requiredText(body, "requestId"), requester(request, body, false))));
             case "status" -> new Action(HttpMethod.GET, this::status);
             case "pending" -> new Action(HttpMethod.GET, (request, response, callback) -> {
-                Identity moderator = moderator(request);
-                answer(response, callback, forModerator(promotions.pending(RequestInput.room(request, null, settings.conferenceService()), moderator)));
+                Moderator moderator = moderator(request);
+                EntityBareJid room = moderator.scoped(RequestInput.room(request, null, settings.conferenceService()));
+                answer(response, callback, forModerator(promotions.pending(room, moderator.identity())));
             });
-            case "approve" -> moderatorPost((request, body, moderator) ->
-                    promotions.approve(RequestInput.room(request, body, settings.conferenceService()), moderator, RequestInput.requestIds(body)));
-            case "deny" -> moderatorPost((request, body, moderator) ->
-                    promotions.deny(RequestInput.room(request, body, settings.conferenceService()), moderator, RequestInput.requestIds(body)));
-            case "approve-all" -> moderatorPost((request, body, moderator) ->
-                    promotions.approveAll(RequestInput.room(request, body, settings.conferenceService()), moderator));
-            case "demote" -> moderatorPost((request, body, moderator) ->
-                    promotions.demote(RequestInput.room(request, body, settings.conferenceService()), moderator, RequestInput.requiredText(body, "memberKey")));
+            case "approve" -> moderatorPost((body, room, moderator) ->
+                    promotions.approve(room, moderator, RequestInput.requestIds(body)));
+            case "deny" -> moderatorPost((body, room, moderator) ->
+                    promotions.deny(room, moderator, RequestInput.requestIds(body)));
+            case "approve-all" -> moderatorPost((body, room, moderator) -> promotions.approveAll(room, moderator));
+            case "demote" -> moderatorPost((body, room, moderator) ->
+                    promotions.demote(room, moderator, RequestInput.requiredText(body, "memberKey")));
             default -> throw new IllegalArgumentException("no promotion action " + action);
         };
+    }
+
+    /** Ends every long poll now; each is answered with its hand's current state (the server is stopping). */
+    public void drain() {
+        for (java.util.concurrent.CompletableFuture<Hand> poll : List.copyOf(polls)) {
+            poll.completeExceptionally(new TimeoutException("the server is stopping"));
+        }
     }
 
     /** Answers 404 naming the actions, for any other path under the promotion prefix. */
@@ -130,7 +143,18 @@ public final class PromotionHandlers {
 
     @FunctionalInterface
     private interface ModeratorCall {
-        PromotionResult call(Request request, JsonNode body, Identity moderator) throws Refusal;
+        PromotionResult call(JsonNode body, EntityBareJid room, Identity moderator) throws Refusal;
+    }
+
+    /** A verified moderator token, and the rooms its {@code room} claim lets it act in. */
+    private record Moderator(Identity identity, TokenClaims claims) {
+        EntityBareJid scoped(EntityBareJid room) throws Refusal {
+            if (!claims.coversRoom(room.getLocalpart().toString())) {
+                throw new Refusal(HttpStatus.FORBIDDEN_403, PromotionError.NOT_MODERATOR.name(), "the token is for room '"
+                        + claims.room().orElse("") + "', not " + room);
+            }
+            return room;
+        }
     }
 
     /** A result and how to show it: a visitor sees its hand with the ticket, a moderator a list without. */
@@ -174,16 +198,43 @@ public final class PromotionHandlers {
     }
 
     private Handler post(BodyCall call) {
-        return new Action(HttpMethod.POST, (request, response, callback) -> {
-            Reply reply = call.call(request, RequestInput.body(request, settings.maxBodyBytes(), mapper));
-            answer(response, callback, reply);
-        });
+        return new Action(HttpMethod.POST, (request, response, callback) -> withBody(request, response, callback,
+                body -> answer(response, callback, call.call(request, body))));
     }
 
     private Handler moderatorPost(ModeratorCall call) {
         return new Action(HttpMethod.POST, (request, response, callback) -> {
-            Identity moderator = moderator(request); // before reading anything else
-            answer(response, callback, forModerator(call.call(request, RequestInput.body(request, settings.maxBodyBytes(), mapper), moderator)));
+            Moderator moderator = moderator(request); // before reading anything else
+            withBody(request, response, callback, body -> answer(response, callback, forModerator(call.call(body,
+                    moderator.scoped(RequestInput.room(request, body, settings.conferenceService())),
+                    moderator.identity()))));
+        });
+    }
+
+    @FunctionalInterface
+    private interface BodyUse {
+        void use(JsonNode body) throws Refusal;
+    }
+
+    /** Reads the JSON object body without holding a thread while it arrives, then uses it. */
+    private void withBody(Request request, Response response, Callback callback, BodyUse use) {
+        RequestBodies.readJsonBytesAsync(request, settings.maxBodyBytes(), new RequestBodies.BodyHandler() {
+            @Override
+            public void body(byte[] bytes) {
+                try {
+                    use.use(RequestInput.object(bytes, mapper));
+                } catch (Refusal r) {
+                    refuse(response, callback, r);
+                } catch (RuntimeException e) {
+                    log.error("Promotion request failed", e);
+                    HttpReplies.error(response, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error", callback);
+                }
+            }
+
+            @Override
+            public void failed(RequestBodies.Failure failure) {
+                refuse(response, callback, new Refusal(failure.status(), "BAD_INPUT", failure.getMessage()));
+            }
         });
     }
 
@@ -202,7 +253,11 @@ public final class PromotionHandlers {
             HttpReplies.json(response, HttpStatus.OK_200, HandJson.of(hand, true), callback);
             return;
         }
-        promotions.awaitDecision(room, requestId).orTimeout(waitSeconds, TimeUnit.SECONDS).whenComplete((h, e) -> {
+        java.util.concurrent.CompletableFuture<Hand> poll = promotions.awaitDecision(room, requestId)
+                .orTimeout(waitSeconds, TimeUnit.SECONDS);
+        polls.add(poll);
+        poll.whenComplete((h, e) -> {
+            polls.remove(poll);
             try {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (cause == null) {
@@ -244,13 +299,18 @@ public final class PromotionHandlers {
     // ---------------------------------------------------------------- who is asking
 
     /** The visitor: identity from the body (sessionId, machineUid) and the token's user, never moderator unverified. */
-    private Identity requester(Request request, JsonNode body) throws Refusal {
+    private Identity requester(Request request, JsonNode body, boolean raising) throws Refusal {
         TokenClaims claims = claims(request);
+        if (raising && tokens.verifying() && !claims.verified()) {
+            // With a key, a hand is bound to a verified user: ids a client makes up cannot flood a room.
+            throw new Refusal(HttpStatus.UNAUTHORIZED_401, "NO_TOKEN",
+                    "raising a hand needs a valid token (admission.jwt has a key)");
+        }
         return new Identity(claims.userId(), claims.groupId(), claims.verified() && claims.moderator(),
                 RequestInput.text(body, "machineUid"), RequestInput.text(body, "sessionId"), Optional.empty());
     }
 
-    private Identity moderator(Request request) throws Refusal {
+    private Moderator moderator(Request request) throws Refusal {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization == null || authorization.isBlank()) {
             throw new Refusal(HttpStatus.UNAUTHORIZED_401, "NO_TOKEN", "moderator actions need a Bearer token");
@@ -261,8 +321,8 @@ public final class PromotionHandlers {
                     "moderator actions need a verified token; configure admission.jwt (or, in development only,"
                             + " admission.promotion.development-moderator-token)");
         }
-        return new Identity(claims.userId(), claims.groupId(), claims.moderator(), Optional.empty(), Optional.empty(),
-                Optional.empty());
+        return new Moderator(new Identity(claims.userId(), claims.groupId(), claims.moderator(), Optional.empty(),
+                Optional.empty(), Optional.empty()), claims);
     }
 
     private TokenClaims claims(Request request) throws Refusal {
@@ -309,6 +369,7 @@ public final class PromotionHandlers {
             case UNKNOWN_REQUEST, NOT_IN_MAIN, NO_IDENTITY, UNKNOWN_NODE -> HttpStatus.BAD_REQUEST_400;
             case ALREADY_IN_MAIN -> HttpStatus.CONFLICT_409;
             case TOO_MANY_PENDING, RATE_LIMITED -> HttpStatus.TOO_MANY_REQUESTS_429;
+            case CAPACITY -> HttpStatus.SERVICE_UNAVAILABLE_503;
         };
     }
 }

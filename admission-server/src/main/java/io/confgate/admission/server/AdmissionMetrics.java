@@ -2,8 +2,6 @@ package io.confgate.admission.server;
 
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
-import io.confgate.admission.EngineTotals;
-import io.confgate.admission.NodeLoad;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -20,7 +18,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Supplier;
 
 /**
  * Prometheus metrics for admission: decisions by outcome and reason, per-node load and overflow, held
@@ -42,6 +39,7 @@ public final class AdmissionMetrics implements HttpObserver {
     private final ConcurrentMap<String, EndpointPoints> endpointPoints = new ConcurrentHashMap<>();
 
     private AdmissionMetrics(PrometheusRegistry registry, AdmissionEngine engine) {
+        // (the engine's figures: EngineCollector, one consistent reading per scrape)
         this.registry = registry;
         this.engine = engine;
         this.decisions = Counter.builder().name("admission_decisions_total")
@@ -55,35 +53,7 @@ public final class AdmissionMetrics implements HttpObserver {
                 .classicOnly().withoutExemplars()
                 .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .register(registry);
-        GaugeWithCallback.builder().name("admission_node_load")
-                .help("Visitors on a node plus redirects to it not yet confirmed").labelNames("node", "state")
-                .callback(cb -> {
-                    for (NodeLoad l : engine.nodeLoads()) {
-                        cb.call(l.load(), l.nodeId(), l.state().name().toLowerCase(java.util.Locale.ROOT));
-                    }
-                }).register(registry);
-        GaugeWithCallback.builder().name("admission_node_visitors").help("Visitors joined on a node")
-                .labelNames("node")
-                .callback(cb -> engine.nodeLoads().forEach(l -> cb.call(l.joined(), l.nodeId())))
-                .register(registry);
-        GaugeWithCallback.builder().name("admission_node_capacity").help("Configured capacity of a node")
-                .labelNames("node")
-                .callback(cb -> engine.nodeLoads().forEach(l -> cb.call(l.capacity(), l.nodeId())))
-                .register(registry);
-        CounterWithCallback.builder().name("admission_node_overflow_total")
-                .help("Placements onto a node while every healthy node was at capacity").labelNames("node")
-                .callback(cb -> engine.nodeLoads().forEach(l -> cb.call(l.overflowed(), l.nodeId())))
-                .register(registry);
-        Supplier<EngineTotals> totals = engine::totals;
-        GaugeWithCallback.builder().name("admission_rooms").help("Conferences tracked")
-                .callback(cb -> cb.call(totals.get().rooms())).register(registry);
-        GaugeWithCallback.builder().name("admission_reserved_seats").help("Main seats held for members not joined yet")
-                .callback(cb -> cb.call(totals.get().reservedSeats())).register(registry);
-        GaugeWithCallback.builder().name("admission_pending_redirects")
-                .help("Redirects to visitor nodes not yet confirmed by a join")
-                .callback(cb -> cb.call(totals.get().pendingRedirects())).register(registry);
-        GaugeWithCallback.builder().name("admission_main_members").help("Counted members in main rooms")
-                .callback(cb -> cb.call(totals.get().mainMembers())).register(registry);
+        registry.register(new EngineCollector(engine));
     }
 
     /** Metrics for this engine in a registry of their own. */

@@ -21,6 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
@@ -29,7 +32,10 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -51,10 +57,18 @@ public final class AdmissionServer implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final Optional<String> developmentModeratorToken;
     private final Optional<XmppSignaling> xmpp;
+    private final AdmissionHandlers handlers;
+    private final AtomicBoolean draining;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Duration drainDelay;
 
     private AdmissionServer(Server server, ServerConnector connector, AdmissionEngine engine,
                             ScheduledExecutorService maintenance, Optional<String> developmentModeratorToken,
-                            Optional<XmppSignaling> xmpp) {
+                            Optional<XmppSignaling> xmpp, AdmissionHandlers handlers, AtomicBoolean draining,
+                            Duration drainDelay) {
+        this.drainDelay = drainDelay;
+        this.handlers = handlers;
+        this.draining = draining;
         this.server = server;
         this.connector = connector;
         this.engine = engine;
@@ -70,18 +84,24 @@ public final class AdmissionServer implements AutoCloseable {
     public static AdmissionServer start(ServerSettings settings) throws Exception {
         Objects.requireNonNull(settings, "settings");
         if (settings.xmpp().isEmpty()) {
-            return start(settings, AdmissionEngines.create(settings.admission()), Optional.empty());
+            return start(settings, engine(settings, AdmissionEngines.builder(settings.admission())), Optional.empty());
         }
         // Conference IQs read their token as HTTP reads its Bearer header (the development moderator key,
         // if any, is HTTP-only: promotion endpoints are not offered over XMPP).
         XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get(), JwtTokenReader.create(settings.tokens()));
-        AdmissionEngine engine = AdmissionEngines.builder(settings.admission()).nodeLinkListener(xmpp).build();
+        AdmissionEngine engine = engine(settings, AdmissionEngines.builder(settings.admission()).nodeLinkListener(xmpp));
         try {
             return start(settings, engine, Optional.of(xmpp));
         } catch (Exception | Error e) {
             xmpp.close();
             throw e;
         }
+    }
+
+    /** The engine, restored from the store when one is configured ({@code admission.store.path}). */
+    private static AdmissionEngine engine(ServerSettings settings, AdmissionEngines.Builder builder) {
+        settings.operation().storePath().ifPresent(path -> builder.store(path, settings.operation().writeInterval()));
+        return builder.build();
     }
 
     /**
@@ -118,6 +138,7 @@ public final class AdmissionServer implements AutoCloseable {
             }
         }
 
+        ServerSettings.Operation operation = settings.operation();
         Server server = new Server();
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
@@ -125,20 +146,33 @@ public final class AdmissionServer implements AutoCloseable {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         connector.setHost(settings.rest().host());
         connector.setPort(settings.rest().port());
+        connector.setIdleTimeout(operation.idleTimeout().toMillis());
         server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(operation.maxConnections(), connector));
+        // The grace covers both steps of close(): the drain delay, then the wait for requests in flight.
+        server.setStopTimeout(Math.max(1, operation.shutdownGrace().minus(operation.drainDelay()).toMillis()));
+        server.setStopAtShutdown(false); // the shutdown hook drains first (AdmissionServerMain)
 
+        AtomicBoolean draining = new AtomicBoolean();
         PathMappingsHandler routes = new PathMappingsHandler();
+        AdmissionHandlers.Builder builder = AdmissionHandlers.builder(engine, settings.http()).tokens(tokens)
+                .observer(metrics);
+        settings.eventSync().ifPresent(builder::eventSync);
+        AdmissionHandlers handlers = builder.build();
         if (settings.rest().conferenceRequestEnabled()) {
-            AdmissionHandlers.Builder handlers = AdmissionHandlers.builder(engine, settings.http()).tokens(tokens)
-                    .observer(metrics);
-            settings.eventSync().ifPresent(handlers::eventSync);
-            handlers.build().mount(routes);
+            handlers.mount(routes);
         }
-        routes.addMapping(PathSpec.from("/about/health"), AboutHandlers.health(mapper));
+        routes.addMapping(PathSpec.from("/about/health"), AboutHandlers.health(mapper, draining::get));
         routes.addMapping(PathSpec.from("/about/version"), AboutHandlers.version(mapper));
         routes.addMapping(PathSpec.from("/metrics"), AboutHandlers.metrics(mapper, metrics.registry()));
         routes.addMapping(PathSpec.from("/*"), notFound());
-        server.setHandler(routes);
+        // Outside in: requests in flight are waited for at stop; a body that trickles in below the minimum
+        // rate is cut off (bodies are read without holding a thread, and idle connections are closed).
+        GracefulHandler graceful = new GracefulHandler(new MinimumDataRateHandler(
+                handlers.limitingPromotionCalls(routes), operation.minRequestDataRate(), 0));
+        // At stop, a keep-alive connection with no request in flight is closed after this, not the idle timeout.
+        graceful.setShutdownIdleTimeout(200);
+        server.setHandler(graceful);
         server.setErrorHandler(errors(settings.http()));
 
         ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -149,8 +183,8 @@ public final class AdmissionServer implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(() -> {
             try {
                 engine.cleanUp();
-            } catch (RuntimeException e) {
-                log.error("Engine maintenance failed", e);
+            } catch (Throwable e) { // any Throwable would end the schedule for good
+                log.error("Engine maintenance failed; trying again in a second: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS);
         try {
@@ -161,17 +195,24 @@ public final class AdmissionServer implements AutoCloseable {
         } catch (Exception | Error e) {
             maintenance.shutdownNow();
             server.stop();
+            engine.close();
             throw e;
         }
-        return new AdmissionServer(server, connector, engine, maintenance, devToken, xmpp);
+        return new AdmissionServer(server, connector, engine, maintenance, devToken, xmpp, handlers, draining,
+                operation.drainDelay());
     }
 
-    /** Jetty's own errors (malformed HTTP, a body over the limit): a JSON message, never a stack trace. */
+    /**
+     * Jetty's own errors (malformed HTTP, a URI too long, a body over the limit): a JSON message, never a
+     * stack trace, and {@code Connection: close}, since Jetty closes the connection after them and a pooled
+     * client must not send its next request into it.
+     */
     private static Request.Handler errors(HttpSettings http) {
         return (request, response, callback) -> {
             int status = response.getStatus() >= 400 ? response.getStatus() : HttpStatus.BAD_REQUEST_400;
             String message = status == HttpStatus.PAYLOAD_TOO_LARGE_413 ? RequestBodies.tooLarge(http.maxBodyBytes())
                     : HttpStatus.getMessage(status);
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
             HttpReplies.error(response, status, message, callback);
             return true;
         };
@@ -222,10 +263,31 @@ public final class AdmissionServer implements AutoCloseable {
         server.join();
     }
 
+    /** Whether the server is draining: {@code /about/health} then answers 503. */
+    public boolean draining() {
+        return draining.get();
+    }
+
+    /**
+     * Stops as a container stop (SIGTERM) asks, within {@code admission.http.shutdown-grace}: health turns
+     * 503 and long polls are answered with their current state; for {@code admission.http.drain-delay} the
+     * server still answers, so a load balancer sees the 503 and stops sending; then new connections are
+     * refused and requests in flight finish; then XMPP closes and the store is written a last time.
+     */
     @Override
     public void close() throws Exception {
-        maintenance.shutdownNow();
-        xmpp.ifPresent(XmppSignaling::close);
-        server.stop();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        draining.set(true);
+        handlers.drain();
+        Thread.sleep(drainDelay.toMillis());
+        try {
+            server.stop(); // graceful: stops accepting, waits for what is in flight up to the stop timeout
+        } finally {
+            maintenance.shutdownNow();
+            xmpp.ifPresent(XmppSignaling::close);
+            engine.close();
+        }
     }
 }

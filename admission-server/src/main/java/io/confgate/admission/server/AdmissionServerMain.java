@@ -35,11 +35,12 @@ public final class AdmissionServerMain {
             return;
         }
         AdmissionServer server = AdmissionServer.start(settings);
+        // SIGTERM (a container stop): drain, then exit; see AdmissionServer.close.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
-            } catch (Exception ignored) {
-                // shutting down anyway
+            } catch (Exception e) {
+                System.err.println("Shutdown did not finish cleanly: " + e);
             }
         }, "admission-shutdown"));
         System.out.println("Admission server listening on " + server.uri()

@@ -28,9 +28,11 @@ import java.util.Optional;
  *                   {@code admission.xmpp.*}); empty runs HTTP only
  * @param eventSync  mod_event_sync_component's reports under {@code /event-sync}, when
  *                   {@code admission.event-sync.authorization} is set
+ * @param operation  the store, the drain and the connection bounds ({@code admission.store.*},
+ *                   {@code admission.http.*})
  */
 public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings http, Tokens tokens, Moderation moderation,
-                             Optional<XmppSettings> xmpp, Optional<EventSyncSettings> eventSync) {
+                             Optional<XmppSettings> xmpp, Optional<EventSyncSettings> eventSync, Operation operation) {
 
     public ServerSettings {
         Objects.requireNonNull(admission, "admission");
@@ -40,6 +42,7 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
         Objects.requireNonNull(moderation, "moderation");
         Objects.requireNonNull(xmpp, "xmpp");
         Objects.requireNonNull(eventSync, "eventSync");
+        Objects.requireNonNull(operation, "operation");
         xmpp.ifPresent(x -> x.nodes().keySet().forEach(id -> {
             if (admission.nodes().stream().noneMatch(n -> n.id().equals(id))) {
                 throw new IllegalArgumentException("invalid configuration 'jicofo.xmpp.visitors." + id
@@ -51,7 +54,7 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
     /** Settings without XMPP signaling or event-sync. */
     public ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings http, Tokens tokens,
                           Moderation moderation) {
-        this(admission, rest, http, tokens, moderation, Optional.empty(), Optional.empty());
+        this(admission, rest, http, tokens, moderation, Optional.empty(), Optional.empty(), Operation.inMemory());
     }
 
     /** Settings with no development moderator token and no XMPP. */
@@ -77,37 +80,104 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
     /** The same settings with another port ({@code 0}: any free port). */
     public ServerSettings withPort(int port) {
         return new ServerSettings(admission, new Rest(rest.host(), port, rest.conferenceRequestEnabled()), http, tokens,
-                moderation, xmpp, eventSync);
+                moderation, xmpp, eventSync, operation);
     }
 
     /** The same settings with other token settings. */
     public ServerSettings withTokens(Tokens newTokens) {
-        return new ServerSettings(admission, rest, http, newTokens, moderation, xmpp, eventSync);
+        return new ServerSettings(admission, rest, http, newTokens, moderation, xmpp, eventSync, operation);
     }
 
     /** The same settings with another engine configuration. */
     public ServerSettings withAdmission(AdmissionConfig newAdmission) {
-        return new ServerSettings(newAdmission, rest, http, tokens, moderation, xmpp, eventSync);
+        return new ServerSettings(newAdmission, rest, http, tokens, moderation, xmpp, eventSync, operation);
     }
 
     /** The same settings with other request handling. */
     public ServerSettings withHttp(HttpSettings newHttp) {
-        return new ServerSettings(admission, rest, newHttp, tokens, moderation, xmpp, eventSync);
+        return new ServerSettings(admission, rest, newHttp, tokens, moderation, xmpp, eventSync, operation);
     }
 
     /** The same settings with other moderation settings. */
     public ServerSettings withModeration(Moderation newModeration) {
-        return new ServerSettings(admission, rest, http, tokens, newModeration, xmpp, eventSync);
+        return new ServerSettings(admission, rest, http, tokens, newModeration, xmpp, eventSync, operation);
     }
 
     /** The same settings with other event-sync settings (empty: not served). */
     public ServerSettings withEventSync(Optional<EventSyncSettings> newEventSync) {
-        return new ServerSettings(admission, rest, http, tokens, moderation, xmpp, newEventSync);
+        return new ServerSettings(admission, rest, http, tokens, moderation, xmpp, newEventSync, operation);
+    }
+
+    /** The same settings with another store, drain and connection bounds. */
+    public ServerSettings withOperation(Operation newOperation) {
+        return new ServerSettings(admission, rest, http, tokens, moderation, xmpp, eventSync, newOperation);
+    }
+
+    /**
+     * How the server keeps its state and stops.
+     *
+     * @param storePath          {@code admission.store.path}: the directory of the store a restart resumes from
+     *                           (mount it as a volume); empty keeps everything in memory
+     * @param writeInterval      {@code admission.store.write-interval}: how often changes are written; a kill -9
+     *                           loses at most this much
+     * @param shutdownGrace      {@code admission.http.shutdown-grace}: after SIGTERM, how long the drain may take
+     *                           in all before the server stops
+     * @param drainDelay         {@code admission.http.drain-delay}: the first part of it, answering as usual with
+     *                           health 503, so a load balancer stops sending before connections are refused
+     * @param idleTimeout        {@code admission.http.idle-timeout}: a connection silent this long is closed
+     * @param maxConnections     {@code admission.http.max-connections}: connections accepted at once
+     * @param minRequestDataRate {@code admission.http.min-request-data-rate}: bytes per second below which a
+     *                           request body is cut off
+     */
+    public record Operation(Optional<Path> storePath, Duration writeInterval, Duration shutdownGrace,
+                            Duration drainDelay, Duration idleTimeout, int maxConnections, long minRequestDataRate) {
+        public Operation {
+            Objects.requireNonNull(storePath, "storePath");
+            positive(writeInterval, "admission.store.write-interval");
+            positive(shutdownGrace, "admission.http.shutdown-grace");
+            Objects.requireNonNull(drainDelay, "drainDelay");
+            if (drainDelay.isNegative() || drainDelay.compareTo(shutdownGrace) >= 0) {
+                throw new IllegalArgumentException("invalid configuration 'admission.http.drain-delay': must be >= 0"
+                        + " and shorter than admission.http.shutdown-grace");
+            }
+            positive(idleTimeout, "admission.http.idle-timeout");
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("invalid configuration 'admission.http.max-connections': must be >= 1");
+            }
+            if (minRequestDataRate < 0) {
+                throw new IllegalArgumentException(
+                        "invalid configuration 'admission.http.min-request-data-rate': must be >= 0");
+            }
+        }
+
+        /** No store; the reference defaults for the rest. */
+        public static Operation inMemory() {
+            return new Operation(Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ZERO,
+                    Duration.ofSeconds(30), 10_000, 1_024);
+        }
+
+        /** The same with a store in {@code directory} (empty: in memory). */
+        public Operation withStorePath(Optional<Path> directory) {
+            return new Operation(directory, writeInterval, shutdownGrace, drainDelay, idleTimeout, maxConnections,
+                    minRequestDataRate);
+        }
+
+        /** The same with another drain delay. */
+        public Operation withDrainDelay(Duration delay) {
+            return new Operation(storePath, writeInterval, shutdownGrace, delay, idleTimeout, maxConnections,
+                    minRequestDataRate);
+        }
+
+        private static void positive(Duration d, String key) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("invalid configuration '" + key + "': must be a positive duration");
+            }
+        }
     }
 
     /** The same settings with other XMPP settings (empty: HTTP only). */
     public ServerSettings withXmpp(Optional<XmppSettings> newXmpp) {
-        return new ServerSettings(admission, rest, http, tokens, moderation, newXmpp, eventSync);
+        return new ServerSettings(admission, rest, http, tokens, moderation, newXmpp, eventSync, operation);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.confgate.admission.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.http.HttpSettings;
 import io.confgate.admission.server.AdmissionServer;
 import io.confgate.admission.server.ServerSettings;
 import io.confgate.admission.testing.Concurrently;
@@ -26,8 +27,14 @@ final class HttpHarness implements AutoCloseable {
     }
 
     /** The embedded reference deployment on a free port. */
+    /**
+     * The embedded reference deployment on a free port, kept in memory (tests that restart pass a store of
+     * their own), with a per-client limit high enough for tests that are one client making many calls.
+     */
     static ServerSettings embedded() {
-        return ServerSettings.load(Optional.empty()).withPort(0);
+        ServerSettings s = ServerSettings.load(Optional.empty()).withPort(0);
+        return s.withOperation(s.operation().withStorePath(Optional.empty()).withDrainDelay(java.time.Duration.ZERO))
+                .withHttp(s.http().withClients(new HttpSettings.ClientLimits(100_000, 10_000, java.util.List.of())));
     }
 
     static HttpHarness start(ServerSettings settings) throws Exception {

@@ -79,11 +79,17 @@ class PromotionHttpTest {
         }
     }
 
+    /** A visitor's own token: with a key configured, raising a hand needs one, and the ticket binds to its user. */
+    private static String visitor(String session) {
+        return token("visitor-" + session, false);
+    }
+
     private HttpResponse<String> join(String session, String ticket) throws Exception {
         String body = """
                 {"room":"%s","sessionId":"%s","promotionTicket":%s,"properties":{"visitors-version":1}}
                 """.formatted(ROOM, session, ticket == null ? "null" : "\"" + ticket + "\"");
-        return http.post(body);
+        return http.send(http.json("/conference-request/v1", body).header("Authorization", "Bearer " + visitor(session))
+                .build());
     }
 
     private HttpResponse<String> post(String action, String body, String bearer) throws Exception {
@@ -105,7 +111,7 @@ class PromotionHttpTest {
     private JsonNode raise(String session) throws Exception {
         HttpResponse<String> r = post("raise-hand", """
                 {"room":"%s","sessionId":"%s","displayName":"Viewer %s","vnode":"v1"}
-                """.formatted(ROOM, session, session), null);
+                """.formatted(ROOM, session, session), visitor(session));
         assertEquals(200, r.statusCode(), r.body());
         return parse(r);
     }
@@ -328,8 +334,14 @@ class PromotionHttpTest {
         assertEquals(400, get("status?room=" + ROOM + "&requestId=" + id + "&wait=999", null).statusCode());
         // A member holding a main seat has nothing to raise a hand for.
         http.post(webClientBody(ROOM, "m"));
-        HttpResponse<String> inMain = post("raise-hand", "{\"room\":\"%s\",\"sessionId\":\"m\"}".formatted(ROOM), null);
+        HttpResponse<String> inMain = post("raise-hand", "{\"room\":\"%s\",\"sessionId\":\"m\"}".formatted(ROOM),
+                visitor("m"));
         assertEquals(409, inMain.statusCode(), inMain.body());
+        // With a key configured, a hand needs a token: made-up session ids alone cannot fill a room's queue.
+        HttpResponse<String> anonymous = post("raise-hand", "{\"room\":\"%s\",\"sessionId\":\"anon\"}"
+                .formatted(ROOM), null);
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertEquals("NO_TOKEN", parse(anonymous).get("code").asText());
         assertEquals("ALREADY_IN_MAIN", parse(inMain).get("code").asText());
     }
 

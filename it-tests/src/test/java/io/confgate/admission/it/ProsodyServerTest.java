@@ -73,7 +73,9 @@ class ProsodyServerTest {
                 admission.xmpp { enabled = true, retry-min = 200 ms, retry-max = 1 s, reply-timeout = 5 s }
                 %4$s
                 """.formatted(prosody.port, MAIN, PASSWORD, extra));
-        return ServerSettings.load(Optional.of(file)).withPort(0);
+        ServerSettings s = ServerSettings.load(Optional.of(file)).withPort(0);
+        return s.withOperation(s.operation().withStorePath(Optional.of(dir.resolve("store")))
+                .withDrainDelay(java.time.Duration.ZERO));
     }
 
     @Test

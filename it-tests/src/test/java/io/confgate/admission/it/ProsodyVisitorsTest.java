@@ -187,6 +187,8 @@ class ProsodyVisitorsTest {
         annInNode = MultiUserChatManager.getInstanceFor(ann).getMultiUserChat(NODE_ROOM);
         annInNode.join(Resourcepart.from("ann"));
         assertTrue(annInNode.isJoined(), "the visitor joined the node's connected room");
+        await("the visitor's own presence listed", () -> annInNode.getOccupant(
+                JidCreate.entityFullFromOrThrowUnchecked(NODE_ROOM + "/ann")) != null);
         assertEquals(MUCRole.visitor, annInNode.getOccupant(JidCreate.entityFullFrom(NODE_ROOM + "/ann")).getRole());
     }
 

@@ -1,21 +1,21 @@
 package io.confgate.admission.http.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Locale;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
 
-/** Reads a bounded JSON request body; every failure is a {@link Failure} with the status and a message for the caller. */
+/**
+ * Reads a bounded JSON request body without holding a thread while it arrives; every failure is a
+ * {@link Failure} with the status and a message for the caller.
+ */
 public final class RequestBodies {
-    private static final long DRAIN_LIMIT = 1L << 20;
-
     private RequestBodies() {
     }
 
@@ -34,22 +34,40 @@ public final class RequestBodies {
         }
     }
 
-    /** Checks the content type, reads at most {@code maxBytes}, and parses JSON. */
-    public static JsonNode readJson(Request request, int maxBytes, ObjectMapper mapper) throws Failure {
-        byte[] bytes = readJsonBytes(request, maxBytes);
-        try {
-            return mapper.readTree(bytes);
-        } catch (IOException e) {
-            throw malformed(e);
-        }
+    /** What to do with a body once it has arrived whole, or with the reason it cannot be read. */
+    public interface BodyHandler {
+        void body(byte[] body);
+
+        void failed(Failure failure);
     }
 
-    /** Checks the content type and reads at most {@code maxBytes}, leaving the parsing to the caller. */
-    public static byte[] readJsonBytes(Request request, int maxBytes) throws Failure {
+    /**
+     * Reads a JSON body of at most {@code maxBytes} without holding a thread while its bytes arrive (a slow
+     * or stalled client costs a connection, never a pool thread), then calls {@code handler} once: with the
+     * bytes, or with the 4xx to answer (415 not JSON, 413 over the limit, 400 cut short or unreadable).
+     */
+    public static void readJsonBytesAsync(Request request, int maxBytes, BodyHandler handler) {
         if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
-            throw new Failure(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "body must be application/json");
+            handler.failed(new Failure(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "body must be application/json"));
+            return;
         }
-        return readBytes(request, maxBytes);
+        if (request.getLength() > maxBytes) {
+            handler.failed(new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge(maxBytes)));
+            return;
+        }
+        Content.Source.asByteArrayAsync(request, maxBytes, Promise.Invocable.from(Invocable.InvocationType.BLOCKING,
+                (bytes, failure) -> {
+                    if (failure == null) {
+                        handler.body(bytes);
+                    } else if (failure instanceof IllegalStateException
+                            || failure.getCause() instanceof HttpException h && h.getCode() == 413
+                            || failure instanceof HttpException h2 && h2.getCode() == 413) {
+                        // Content.Source's own bound ("Max size exceeded"), or SizeLimitHandler's 413.
+                        handler.failed(new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge(maxBytes)));
+                    } else {
+                        handler.failed(new Failure(HttpStatus.BAD_REQUEST_400, "could not read the body"));
+                    }
+                }));
     }
 
     /** The 400 for a body Jackson could not read, with Jackson's reason but not its exception. */
@@ -59,42 +77,9 @@ public final class RequestBodies {
                 : new Failure(HttpStatus.BAD_REQUEST_400, "malformed JSON");
     }
 
-    private static byte[] readBytes(Request request, int maxBytes) throws Failure {
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            long declared = request.getLength();
-            // A declared length within the limit is read into one exact array; otherwise read up to
-            // one byte past the limit to tell "too large" from "just fits".
-            byte[] bytes = declared >= 0 && declared <= maxBytes
-                    ? in.readNBytes((int) declared)
-                    : in.readNBytes(maxBytes + 1);
-            if (bytes.length > maxBytes || (declared >= 0 && in.read() != -1)) {
-                // Read (and drop) a moderate excess so the client is listening when the 413 arrives;
-                // past that Jetty closes the connection rather than read on.
-                drain(in);
-                throw new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge(maxBytes));
-            }
-            return bytes;
-        } catch (IOException e) {
-            // SizeLimitHandler fails the read of a chunked body past the limit with a 413.
-            if (e.getCause() instanceof HttpException h && h.getCode() == HttpStatus.PAYLOAD_TOO_LARGE_413) {
-                throw new Failure(HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge(maxBytes));
-            }
-            throw new Failure(HttpStatus.BAD_REQUEST_400, "could not read the body");
-        }
-    }
-
     /** The message of every 413, whichever layer refused the body. */
     public static String tooLarge(long maxBytes) {
         return "body larger than " + maxBytes + " bytes";
-    }
-
-    private static void drain(InputStream in) throws IOException {
-        byte[] sink = new byte[8192];
-        long total = 0;
-        int n;
-        while (total < DRAIN_LIMIT && (n = in.read(sink)) > 0) {
-            total += n;
-        }
     }
 
     static boolean isJson(String contentType) {

@@ -19,12 +19,14 @@ public final class RequestInput {
     private RequestInput() {
     }
 
-    public static JsonNode body(Request request, int maxBodyBytes, ObjectMapper mapper) throws Refusal {
+    /** A body read whole, as a JSON object. */
+    public static JsonNode object(byte[] bytes, ObjectMapper mapper) throws Refusal {
         JsonNode body;
         try {
-            body = RequestBodies.readJson(request, maxBodyBytes, mapper);
-        } catch (RequestBodies.Failure e) {
-            throw new Refusal(e.status(), "BAD_INPUT", e.getMessage());
+            body = mapper.readTree(bytes);
+        } catch (java.io.IOException e) {
+            RequestBodies.Failure malformed = RequestBodies.malformed(e);
+            throw new Refusal(malformed.status(), "BAD_INPUT", malformed.getMessage());
         }
         if (body == null || !body.isObject()) {
             throw Refusal.badInput("body must be a JSON object");

@@ -27,10 +27,17 @@ public final class AboutHandlers {
     private AboutHandlers() {
     }
 
-    /** {@code GET /about/health}: 200 while the server is serving. */
-    public static Handler health(ObjectMapper mapper) {
+    /**
+     * {@code GET /about/health}: 200 while the server is serving, 503 once it is draining (SIGTERM), so that
+     * a load balancer stops sending to it while it finishes what is in flight.
+     */
+    public static Handler health(ObjectMapper mapper, java.util.function.BooleanSupplier draining) {
         byte[] ok = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-        return get(mapper, (request, response, callback) -> HttpReplies.json(response, 200, ok, callback));
+        byte[] leaving = "{\"status\":\"draining\"}".getBytes(StandardCharsets.UTF_8);
+        return get(mapper, (request, response, callback) -> {
+            boolean stopping = draining.getAsBoolean();
+            HttpReplies.json(response, stopping ? 503 : 200, stopping ? leaving : ok, callback);
+        });
     }
 
     /** {@code GET /about/version}: name, version and OS, as Jicofo's endpoint gives them. */

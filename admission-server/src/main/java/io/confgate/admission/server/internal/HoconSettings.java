@@ -67,7 +67,7 @@ public final class HoconSettings {
             AdmissionConfig admission = admission(config);
             return new ServerSettings(admission, rest(config), http(config), tokens(config),
                     new ServerSettings.Moderation(config.getBoolean("admission.promotion.development-moderator-token")),
-                    xmpp(config, admission), eventSync(config, admission));
+                    xmpp(config, admission), eventSync(config, admission), operation(config));
         } catch (ConfigException e) {
             // Typesafe's messages name the origin (file: line) and the key.
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
@@ -87,6 +87,8 @@ public final class HoconSettings {
                 .ignoredDomains(new HashSet<>(c.getStringList("admission.ignored-domains")))
                 .noNodeFallback(enumValue(c, "admission.no-node-fallback", NoNodeFallback.class))
                 .nodes(nodes(c))
+                .maxRooms(c.getInt("admission.limits.max-rooms"))
+                .maxHeldPlaces(c.getInt("admission.limits.max-held-places"))
                 .promotion(promotion(c));
         return b.build();
     }
@@ -100,6 +102,7 @@ public final class HoconSettings {
                 .maxRequestsPerVisitorPerMinute(c.getInt("admission.promotion.max-requests-per-visitor-per-minute"))
                 .demotionLifetime(c.getDuration("admission.promotion.demotion-lifetime"))
                 .maxTickets(c.getInt("admission.promotion.max-tickets"))
+                .maxHands(c.getInt("admission.promotion.max-hands"))
                 .build();
     }
 
@@ -155,6 +158,15 @@ public final class HoconSettings {
                 c.getBoolean("jicofo.rest.conference-request.enabled"));
     }
 
+    private static ServerSettings.Operation operation(Config c) {
+        String path = c.getString("admission.store.path").trim();
+        return new ServerSettings.Operation(path.isEmpty() ? Optional.empty() : Optional.of(Path.of(path)),
+                c.getDuration("admission.store.write-interval"), c.getDuration("admission.http.shutdown-grace"),
+                c.getDuration("admission.http.drain-delay"),
+                c.getDuration("admission.http.idle-timeout"), c.getInt("admission.http.max-connections"),
+                c.getLong("admission.http.min-request-data-rate"));
+    }
+
     private static HttpSettings http(Config c) {
         long maxBody = c.getBytes("admission.http.max-body-size");
         if (maxBody < 1 || maxBody > 16L * 1024 * 1024) {
@@ -167,7 +179,9 @@ public final class HoconSettings {
                 ? Optional.of(c.getBoolean("admission.http.sip-gateway-enabled")) : Optional.empty();
         return new HttpSettings((int) maxBody, c.getStringList("admission.http.cors-allowed-origins"),
                 focus, domainOf(c.getString("jicofo.xmpp.client.conference-muc-jid"), "jicofo.xmpp.client.conference-muc-jid"),
-                c.getBoolean("jicofo.authentication.enabled"), sip, c.getDuration("admission.promotion.max-wait"));
+                c.getBoolean("jicofo.authentication.enabled"), sip, c.getDuration("admission.promotion.max-wait"),
+                new HttpSettings.ClientLimits(c.getInt("admission.http.promotion-requests-per-client-per-second"),
+                        c.getInt("admission.http.max-tracked-clients"), c.getStringList("admission.http.trusted-proxies")));
     }
 
     /**

@@ -182,7 +182,10 @@ public final class JwtTokenReader implements TokenReader {
                 }
             }
         }
-        return new TokenClaims(userId, groupId, moderator, verified);
+        Claim room = jwt.getClaim("room");
+        Optional<String> roomClaim = room.isMissing() || room.isNull() ? Optional.empty()
+                : Optional.ofNullable(room.asString()).filter(r -> !r.isBlank());
+        return new TokenClaims(userId, groupId, moderator, verified, roomClaim);
     }
 
     private static boolean truthy(Claim claim) {

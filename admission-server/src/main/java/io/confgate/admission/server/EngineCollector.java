@@ -1,0 +1,94 @@
+package io.confgate.admission.server;
+
+import io.confgate.admission.AdmissionConfig;
+import io.confgate.admission.AdmissionEngine;
+import io.confgate.admission.EngineTotals;
+import io.confgate.admission.NodeLoad;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The engine's figures for {@code /metrics}, all from one reading per scrape ({@link AdmissionEngine#totals()}
+ * and {@link AdmissionEngine#nodeLoads()} once each), so the gauges of one scrape agree with each other:
+ * rooms, members, held seats and redirects, visitors, hands, tickets, each bound, and every node's load.
+ */
+final class EngineCollector implements MultiCollector {
+    private static final List<String> NAMES = List.of("admission_rooms", "admission_main_members",
+            "admission_reserved_seats", "admission_pending_redirects", "admission_visitors", "admission_hands",
+            "admission_tickets", "admission_limit", "admission_node_load", "admission_node_visitors",
+            "admission_node_capacity", "admission_node_overflow");
+
+    private final AdmissionEngine engine;
+
+    EngineCollector(AdmissionEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        EngineTotals t = engine.totals();
+        List<NodeLoad> loads = engine.nodeLoads();
+        AdmissionConfig c = engine.config();
+        return MetricSnapshots.of(
+                gauge("admission_rooms", "Conferences tracked", t.rooms()),
+                gauge("admission_main_members", "Counted members in main rooms", t.mainMembers()),
+                gauge("admission_reserved_seats", "Main seats held for members not joined yet", t.reservedSeats()),
+                gauge("admission_pending_redirects", "Redirects to visitor nodes not yet confirmed by a join",
+                        t.pendingRedirects()),
+                gauge("admission_visitors", "Visitors joined on nodes", t.visitors()),
+                gauge("admission_hands", "Hands kept: pending, or decided and remembered for status polls", t.hands()),
+                gauge("admission_tickets", "Promotion tickets known", t.tickets()),
+                GaugeSnapshot.builder().name("admission_limit").help("Server-wide bounds (past one: 503/429)")
+                        .dataPoint(limit("max-rooms", c.maxRooms()))
+                        .dataPoint(limit("max-held-places", c.maxHeldPlaces()))
+                        .dataPoint(limit("max-hands", c.promotion().maxHands()))
+                        .dataPoint(limit("max-tickets", c.promotion().maxTickets())).build(),
+                perNode("admission_node_load", "Visitors on a node plus redirects to it not yet confirmed", loads,
+                        NodeLoad::load, true),
+                perNode("admission_node_visitors", "Visitors joined on a node", loads, NodeLoad::joined, false),
+                perNode("admission_node_capacity", "Configured capacity of a node", loads, NodeLoad::capacity, false),
+                overflow(loads));
+    }
+
+    @Override
+    public List<String> getPrometheusNames() {
+        return NAMES;
+    }
+
+    private static GaugeSnapshot gauge(String name, String help, double value) {
+        return GaugeSnapshot.builder().name(name).help(help)
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).build()).build();
+    }
+
+    private static GaugeSnapshot.GaugeDataPointSnapshot limit(String name, double value) {
+        return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("limit", name)).value(value).build();
+    }
+
+    private static GaugeSnapshot perNode(String name, String help, List<NodeLoad> loads, ToDoubleFunction<NodeLoad> value,
+                                         boolean withState) {
+        GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(name).help(help);
+        for (NodeLoad l : loads) {
+            Labels labels = withState ? Labels.of("node", l.nodeId(), "state", l.state().name().toLowerCase(Locale.ROOT))
+                    : Labels.of("node", l.nodeId());
+            gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value.applyAsDouble(l))
+                    .build());
+        }
+        return gauge.build();
+    }
+
+    private static CounterSnapshot overflow(List<NodeLoad> loads) {
+        CounterSnapshot.Builder counter = CounterSnapshot.builder().name("admission_node_overflow")
+                .help("Placements onto a node while every healthy node was at capacity");
+        for (NodeLoad l : loads) {
+            counter.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("node", l.nodeId()))
+                    .value(l.overflowed()).build());
+        }
+        return counter.build();
+    }
+}
