@@ -1,12 +1,22 @@
 package io.confgate.admission.server;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * Runs the standalone server. The configuration file comes from {@code --config PATH} or the
  * {@code ADMISSION_CONFIG} environment variable; with neither, the embedded reference deployment runs
  * (8 visitor nodes, 30 main participants, on 127.0.0.1:8888).
+ *
+ * <p>With {@code --health-check} it is instead a container health probe: it reads the same configuration, asks the
+ * server on this host for {@code /about/health} and exits 0 on 200, 1 otherwise (draining, down, not answering
+ * within 2 s). Jib images have no {@code HEALTHCHECK}, so orchestrators (ECS, Compose) run this command.
  */
 public final class AdmissionServerMain {
     private AdmissionServerMain() {
@@ -18,7 +28,7 @@ public final class AdmissionServerMain {
             config = configPath(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: admission-server [--config PATH] [--port N]");
+            System.err.println("usage: admission-server [--config PATH] [--port N] [--health-check]");
             System.exit(2);
             return;
         }
@@ -32,6 +42,10 @@ public final class AdmissionServerMain {
         } catch (IllegalArgumentException e) {
             System.err.println("Cannot start: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (Arrays.asList(args).contains("--health-check")) {
+            System.exit(healthy(settings.rest().port()) ? 0 : 1);
             return;
         }
         AdmissionServer server = AdmissionServer.start(settings);
@@ -70,6 +84,21 @@ public final class AdmissionServerMain {
         }
         String env = System.getenv("ADMISSION_CONFIG");
         return env == null || env.isBlank() ? Optional.empty() : Optional.of(Path.of(env));
+    }
+
+    /** The probe: loopback, since the server binds either loopback or all interfaces. */
+    static boolean healthy(int port) {
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpResponse<Void> answer = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/about/health")).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            System.out.println("/about/health: " + answer.statusCode());
+            return answer.statusCode() == 200;
+        } catch (Exception e) {
+            System.out.println("/about/health: " + e);
+            return false;
+        }
     }
 
     static Optional<Integer> portOverride(String[] args) {

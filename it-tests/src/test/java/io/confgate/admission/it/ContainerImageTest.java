@@ -100,11 +100,8 @@ class ContainerImageTest {
                 command.add(part);
             }
         }
-        command.addAll(List.of("--port", Integer.toString(port)));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server.log").toFile());
-        builder.environment().put("ADMISSION_CONFIG", inside(root, configFile).toString());
-        Process server = builder.start();
+        Path imageConfig = inside(root, configFile);
+        Process server = run(command, workDir, imageConfig, "server.log", "--port", Integer.toString(port));
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             URI uri = URI.create("http://127.0.0.1:" + port);
@@ -114,14 +111,31 @@ class ContainerImageTest {
                     .POST(HttpRequest.BodyPublishers.ofString(webClientBody("image@conference.meet.jitsi", "s1")))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, answer.statusCode(), answer.body());
+            // The container health check (Jib writes no HEALTHCHECK; ECS and Compose run a command).
+            Process probe = run(command, workDir, imageConfig, "probe-up.log", "--port", Integer.toString(port),
+                    "--health-check");
+            assertEquals(0, probe.waitFor(), Files.readString(dir.resolve("probe-up.log")));
         } finally {
             server.destroy(); // SIGTERM, as `docker stop` sends
             assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the server stops on SIGTERM");
         }
+        Process probe = run(command, workDir, imageConfig, "probe-down.log", "--port", Integer.toString(port),
+                "--health-check");
+        assertEquals(1, probe.waitFor(), "a stopped server is unhealthy: " + Files.readString(dir.resolve("probe-down.log")));
         try (Stream<Path> files = Files.list(volume)) {
             assertFalse(files.filter(f -> !f.getFileName().toString().startsWith(".")).toList().isEmpty(),
                     "the store was written into the volume: " + Files.readString(dir.resolve("server.log")));
         }
+    }
+
+    private Process run(List<String> entrypoint, Path workDir, Path config, String log, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(entrypoint);
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(log).toFile());
+        builder.environment().put("ADMISSION_CONFIG", config.toString());
+        return builder.start();
     }
 
     private static Path inside(Path root, String absolute) {
