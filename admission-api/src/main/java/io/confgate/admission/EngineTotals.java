@@ -10,12 +10,13 @@ package io.confgate.admission;
  * @param pendingRedirects redirects not yet confirmed by a join
  * @param hands            hands kept (pending, or decided and remembered for status polls)
  * @param tickets          tickets known (live, used or expired, until forgotten)
+ * @param trackedVisitors  visitors whose raise-hand count of the last minute is kept
  */
 public record EngineTotals(int rooms, int mainMembers, int reservedSeats, int visitors, int pendingRedirects,
-                           int hands, long tickets) {
+                           int hands, long tickets, long trackedVisitors) {
 
     /** Totals with no promotion state. */
     public EngineTotals(int rooms, int mainMembers, int reservedSeats, int visitors, int pendingRedirects) {
-        this(rooms, mainMembers, reservedSeats, visitors, pendingRedirects, 0, 0);
+        this(rooms, mainMembers, reservedSeats, visitors, pendingRedirects, 0, 0, 0);
     }
 }

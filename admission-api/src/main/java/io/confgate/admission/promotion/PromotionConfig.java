@@ -9,7 +9,7 @@ import java.time.Duration;
  * <p>Defaults: moderators decide (the {@code auto_allow_visitor_promotion} of Prosody's mod_visitors is
  * off unless configured), tickets live 5 minutes, a hand waits at most 30 minutes, at most 5,000 hands
  * wait per room, a visitor may raise a hand 10 times a minute, a demoted member stays a visitor for 10
- * minutes, and at most 100,000 tickets exist at once.
+ * minutes, and at most 100,000 tickets exist at once, 50,000 hands and 50,000 visitors' raise-hand counts.
  */
 public final class PromotionConfig {
     private static final PromotionConfig DEFAULTS = new Builder().build();
@@ -22,6 +22,7 @@ public final class PromotionConfig {
     private final Duration demotionLifetime;
     private final int maxTickets;
     private final int maxHands;
+    private final int maxTrackedVisitors;
 
     private PromotionConfig(Builder b) {
         this.autoAllow = b.autoAllow;
@@ -32,6 +33,7 @@ public final class PromotionConfig {
         this.demotionLifetime = b.demotionLifetime;
         this.maxTickets = b.maxTickets;
         this.maxHands = b.maxHands;
+        this.maxTrackedVisitors = b.maxTrackedVisitors;
     }
 
     /** The defaults. */
@@ -52,7 +54,8 @@ public final class PromotionConfig {
                 .maxRequestsPerVisitorPerMinute(maxRequestsPerVisitorPerMinute)
                 .demotionLifetime(demotionLifetime)
                 .maxTickets(maxTickets)
-                .maxHands(maxHands);
+                .maxHands(maxHands)
+                .maxTrackedVisitors(maxTrackedVisitors);
     }
 
     /** {@code auto-allow-promotion}: every raised hand is approved at once (a room's facts may override). */
@@ -98,12 +101,23 @@ public final class PromotionConfig {
         return maxHands;
     }
 
+    /**
+     * {@code admission.promotion.max-tracked-visitors}: visitors whose raise-hand count of the last minute is kept
+     * (for {@code max-requests-per-visitor-per-minute}). The key is the visitor's id, which a client without a
+     * token picks, so this map is bounded; past it the least useful counts are dropped (the per-address limit at
+     * the HTTP edge still holds such a client).
+     */
+    public int maxTrackedVisitors() {
+        return maxTrackedVisitors;
+    }
+
     @Override
     public String toString() {
         return "PromotionConfig{autoAllow=" + autoAllow + ", ticketLifetime=" + ticketLifetime
                 + ", pendingLifetime=" + pendingLifetime + ", maxPendingPerRoom=" + maxPendingPerRoom
                 + ", maxRequestsPerVisitorPerMinute=" + maxRequestsPerVisitorPerMinute
-                + ", demotionLifetime=" + demotionLifetime + ", maxTickets=" + maxTickets + ", maxHands=" + maxHands + '}';
+                + ", demotionLifetime=" + demotionLifetime + ", maxTickets=" + maxTickets + ", maxHands=" + maxHands
+                + ", maxTrackedVisitors=" + maxTrackedVisitors + '}';
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -116,6 +130,7 @@ public final class PromotionConfig {
         private Duration demotionLifetime = Duration.ofMinutes(10);
         private int maxTickets = 100_000;
         private int maxHands = 50_000;
+        private int maxTrackedVisitors = 50_000;
 
         private Builder() {
         }
@@ -160,6 +175,11 @@ public final class PromotionConfig {
             return this;
         }
 
+        public Builder maxTrackedVisitors(int value) {
+            this.maxTrackedVisitors = value;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
@@ -173,6 +193,7 @@ public final class PromotionConfig {
             atLeastOne(maxRequestsPerVisitorPerMinute, "max-requests-per-visitor-per-minute");
             atLeastOne(maxTickets, "max-tickets");
             atLeastOne(maxHands, "max-hands");
+            atLeastOne(maxTrackedVisitors, "max-tracked-visitors");
             return new PromotionConfig(this);
         }
 

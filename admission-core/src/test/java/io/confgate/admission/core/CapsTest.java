@@ -20,6 +20,7 @@ import io.confgate.admission.promotion.PromotionResult;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.EntityBareJid;
 
 /** Every server-wide bound: past it a clear refusal, and nothing else changes. */
@@ -72,6 +73,32 @@ class CapsTest {
         assertEquals(PromotionError.CAPACITY, ((PromotionResult.Refused) third).error());
         engine.report(new OccupancyEvent.RoomDestroyed(ROOM)); // the room's hands go with it
         assertInstanceOf(PromotionResult.Done.class, raise(engine, "v3"));
+    }
+
+    @Test
+    void raiseHandCountsAreKeptForAtMostMaxTrackedVisitorsAndNotForCallsRefusedAtCapacity() {
+        AdmissionEngine engine = AdmissionEngines.builder(Fixtures.deployment().maxParticipants(0)
+                .promotion(PromotionConfig.builder().autoAllow(false).maxHands(20).maxTrackedVisitors(5)
+                        .maxRequestsPerVisitorPerMinute(1).build()).build()).ticker(ticker).build();
+        for (int i = 0; i < 19; i++) {
+            assertInstanceOf(PromotionResult.Done.class, raise(engine, "v" + i));
+        }
+        assertTrue(engine.totals().trackedVisitors() <= 5, "bounded: " + engine.totals().trackedVisitors());
+        assertEquals(PromotionError.RATE_LIMITED, ((PromotionResult.Refused) raise(engine, "v18")).error(),
+                "a visitor just counted is still limited");
+        String last = ((PromotionResult.Done) raise(engine, "v19")).hand().requestId(); // the 20th hand: full
+        assertEquals(last, ((PromotionResult.Done) raise(engine, "v19")).hand().requestId(),
+                "at max-hands a visitor with a hand still gets it");
+        long tracked = engine.totals().trackedVisitors();
+        int rooms = engine.totals().rooms();
+        for (int i = 0; i < 50; i++) { // past max-hands: refused before anything is counted or created
+            assertEquals(PromotionError.CAPACITY, ((PromotionResult.Refused) raise(engine, "new" + i)).error());
+            assertEquals(PromotionError.CAPACITY, ((PromotionResult.Refused) engine.promotions().raiseHand(
+                    new PromotionRequest(JidCreate.entityBareFromOrThrowUnchecked("made-up-" + i + "@conference.x"),
+                            Identity.ofSession("m" + i), Optional.empty(), Optional.empty()))).error());
+        }
+        assertEquals(tracked, engine.totals().trackedVisitors());
+        assertEquals(rooms, engine.totals().rooms(), "no room made up for a refused hand");
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
 final class EngineCollector implements MultiCollector {
     private static final List<String> NAMES = List.of("admission_rooms", "admission_main_members",
             "admission_reserved_seats", "admission_pending_redirects", "admission_visitors", "admission_hands",
-            "admission_tickets", "admission_limit", "admission_node_load", "admission_node_visitors",
+            "admission_tickets", "admission_promotion_tracked_visitors", "admission_limit", "admission_node_load", "admission_node_visitors",
             "admission_node_capacity", "admission_node_overflow");
 
     private final AdmissionEngine engine;
@@ -44,11 +44,14 @@ final class EngineCollector implements MultiCollector {
                 gauge("admission_visitors", "Visitors joined on nodes", t.visitors()),
                 gauge("admission_hands", "Hands kept: pending, or decided and remembered for status polls", t.hands()),
                 gauge("admission_tickets", "Promotion tickets known", t.tickets()),
+                gauge("admission_promotion_tracked_visitors", "Visitors whose raise-hand count of the last minute"
+                        + " is kept", t.trackedVisitors()),
                 GaugeSnapshot.builder().name("admission_limit").help("Server-wide bounds (past one: 503/429)")
                         .dataPoint(limit("max-rooms", c.maxRooms()))
                         .dataPoint(limit("max-held-places", c.maxHeldPlaces()))
                         .dataPoint(limit("max-hands", c.promotion().maxHands()))
-                        .dataPoint(limit("max-tickets", c.promotion().maxTickets())).build(),
+                        .dataPoint(limit("max-tickets", c.promotion().maxTickets()))
+                        .dataPoint(limit("max-tracked-visitors", c.promotion().maxTrackedVisitors())).build(),
                 perNode("admission_node_load", "Visitors on a node plus redirects to it not yet confirmed", loads,
                         NodeLoad::load, true),
                 perNode("admission_node_visitors", "Visitors joined on a node", loads, NodeLoad::joined, false),

@@ -248,7 +248,8 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             sums[3] += o.visitors();
             sums[4] += o.pendingVisitors();
         });
-        return new EngineTotals(sums[0], sums[1], sums[2], sums[3], sums[4], desk.handCount(), desk.ticketCount());
+        return new EngineTotals(sums[0], sums[1], sums[2], sums[3], sums[4], desk.handCount(), desk.ticketCount(),
+                desk.trackedVisitorCount());
     }
 
     @Override

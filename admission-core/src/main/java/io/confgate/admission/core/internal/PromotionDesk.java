@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
 final class PromotionDesk implements Promotions {
     private static final Logger log = LoggerFactory.getLogger(PromotionDesk.class);
     private static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
-    private static final int MAX_RATE_KEYS = 1_000_000;
 
     private final RoomAccess rooms;
     private final PromotionConfig config;
@@ -47,7 +46,7 @@ final class PromotionDesk implements Promotions {
     private final long demotionNanos;
     /** Hands over all rooms: past {@code max-hands} a new one is refused. */
     private final Budget handBudget;
-    /** Raised hands per visitor in the current minute. */
+    /** Raised hands per visitor in the current minute; bounded by {@code max-tracked-visitors}. */
     private final Cache<String, RateWindow> raises;
 
     PromotionDesk(RoomAccess rooms, PromotionConfig config, Ticker ticker, PromotionListener listener, Budget hands) {
@@ -60,7 +59,7 @@ final class PromotionDesk implements Promotions {
         this.handBudget = hands;
         this.raises = Caffeine.newBuilder()
                 .expireAfterWrite(Duration.ofMinutes(1))
-                .maximumSize(MAX_RATE_KEYS)
+                .maximumSize(config.maxTrackedVisitors())
                 .ticker(ticker::read)
                 .executor(Runnable::run)
                 .build();
@@ -92,6 +91,10 @@ final class PromotionDesk implements Promotions {
         return tickets.count();
     }
 
+    long trackedVisitorCount() {
+        return raises.estimatedSize();
+    }
+
     /** A room rebuilt from the store: its tickets go back in the index. */
     void restored(Room room, java.util.List<TicketEntry> known) {
         known.forEach(tickets::restore);
@@ -111,20 +114,24 @@ final class PromotionDesk implements Promotions {
         if (request.nodeId().isPresent() && !rooms.hasNode(request.nodeId().get())) {
             return refused(PromotionError.UNKNOWN_NODE, "no visitor node '" + request.nodeId().get() + "'");
         }
-        if (!withinRate(key.get())) {
+        // At max-hands only a visitor who already has a hand gets an answer (that hand); the call is not counted
+        // and creates no room, so a flood past the bound leaves nothing behind.
+        boolean full = !handBudget.hasRoom(1);
+        if (!full && !withinRate(key.get())) {
             return refused(PromotionError.RATE_LIMITED, "more than " + config.maxRequestsPerVisitorPerMinute()
                     + " raised hands in a minute; wait and try again");
         }
-        if (!handBudget.hasRoom(1)) {
-            return refused(PromotionError.CAPACITY, "the server holds " + handBudget.used()
-                    + " hands (admission.promotion.max-hands); try again later");
-        }
         RoomFacts facts = rooms.factsFor(request.room());
         Completions done = new Completions();
-        PromotionResult result = rooms.inRoom(request.room(), true, room -> raise(room, request, key.get(), facts,
-                done));
+        PromotionResult result = rooms.inRoom(request.room(), !full, room -> raise(room, request, key.get(), facts,
+                full, done));
         done.run();
-        return result != null ? result : noRoom(request.room());
+        return result != null ? result : full ? handsFull() : noRoom(request.room());
+    }
+
+    private PromotionResult handsFull() {
+        return refused(PromotionError.CAPACITY, "the server holds " + handBudget.used()
+                + " hands (admission.promotion.max-hands); try again later");
     }
 
     private boolean withinRate(String key) {
@@ -135,7 +142,8 @@ final class PromotionDesk implements Promotions {
         return window.count() <= config.maxRequestsPerVisitorPerMinute();
     }
 
-    private PromotionResult raise(Room room, PromotionRequest request, String key, RoomFacts facts, Completions done) {
+    private PromotionResult raise(Room room, PromotionRequest request, String key, RoomFacts facts, boolean full,
+                                  Completions done) {
         long now = ticker.read();
         RoomPromotions promotions = room.promotions();
         hands.expire(promotions, now, done);
@@ -145,6 +153,9 @@ final class PromotionDesk implements Promotions {
         RoomPromotions.PendingHand existing = promotions.pendingOf(key);
         if (existing != null) {
             return new PromotionResult.Done(List.of(existing.hand));
+        }
+        if (full) {
+            return handsFull();
         }
         Identity visitor = request.visitor();
         Hand hand = new Hand(tickets.newId(), room.jid(), key, visitor.userId(), visitor.groupId(),

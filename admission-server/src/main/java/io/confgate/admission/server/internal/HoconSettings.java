@@ -103,6 +103,7 @@ public final class HoconSettings {
                 .demotionLifetime(c.getDuration("admission.promotion.demotion-lifetime"))
                 .maxTickets(c.getInt("admission.promotion.max-tickets"))
                 .maxHands(c.getInt("admission.promotion.max-hands"))
+                .maxTrackedVisitors(c.getInt("admission.promotion.max-tracked-visitors"))
                 .build();
     }
 
