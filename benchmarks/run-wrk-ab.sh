@@ -15,7 +15,8 @@ JVM_FLAGS=(-Xmx3072m -XX:+UseG1GC)
 LUA=benchmarks/wrk/conference-request.lua
 command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
 mvn -B -q -pl admission-server -am package -DskipTests
-sed 's/port = 18888/port = 18889/' "$A_CONFIG" > /tmp/ab-a.conf
+rm -rf /tmp/admission-bench-store /tmp/admission-bench-store-a
+sed -e 's/port = 18888/port = 18889/' -e 's/admission-bench-store/admission-bench-store-a/' "$A_CONFIG" > /tmp/ab-a.conf
 java "${JVM_FLAGS[@]}" -jar "$A_JAR" --config /tmp/ab-a.conf > /tmp/ab-a.log 2>&1 & A=$!
 java "${JVM_FLAGS[@]}" -jar admission-server/target/admission-server-*-all.jar --config benchmarks/wrk/admission-bench.conf \
   > /tmp/ab-b.log 2>&1 & B=$!

@@ -9,6 +9,7 @@ if ! command -v wrk >/dev/null; then # Debian package 'wrk'
   apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
 fi
 mvn -B -q -pl admission-server,benchmarks -am package -DskipTests
+rm -rf /tmp/admission-bench-store
 
 for port in 18888 18889; do # a server left over from an earlier run would be measured instead of this build
   if curl -s -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use: stop that server first" >&2; exit 1; fi

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,16 @@ class ContainerImageTest {
 
     @TempDir
     Path dir;
+
+    /** Every process a test started: none outlives its test, whatever assertion failed. */
+    private final List<Process> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stopWhatIsStillRunning() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 
     @Test
     void theImageRunsAsAnUnprivilegedUserWithItsStoreOnAVolume() throws Exception {
@@ -135,7 +146,9 @@ class ContainerImageTest {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(log).toFile());
         builder.environment().put("ADMISSION_CONFIG", config.toString());
-        return builder.start();
+        Process process = builder.start();
+        started.add(process);
+        return process;
     }
 
     private static Path inside(Path root, String absolute) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,16 @@ class ServerProcessTest {
     private record Server(Process process, URI uri) {
     }
 
+    /** Every process a test started: none outlives its test, whatever assertion failed. */
+    private final List<Process> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stopWhatIsStillRunning() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private Server start(int port) throws Exception {
         Path config = dir.resolve("admission.conf");
         Files.writeString(config, """
@@ -60,6 +71,7 @@ class ServerProcessTest {
                 "io.confgate.admission.server.AdmissionServerMain", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server-" + System.nanoTime() + ".log").toFile())
                 .start();
+        started.add(process);
         URI uri = URI.create("http://127.0.0.1:" + port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
