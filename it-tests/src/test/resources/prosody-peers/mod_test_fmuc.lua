@@ -12,7 +12,11 @@
 --   4. the result is sent before the change: <connect/> unlocks the room and lets the queued joiners in,
 --      <disconnect/> destroys the room;
 --   5. until <connect/>, every joiner but an admin is held in a queue (no answer to its presence);
---      local joiners are visitors (role visitor).
+--      local joiners are visitors (role visitor);
+--   6. the node ends rooms by itself (mod_fmuc's `muc-occupant-left` hook, `schedule_destroy_timer`,
+--      `destroy_with_conference_ended`): when an occupant leaves and no main participant (neither admin nor
+--      visitor) is left, the room is destroyed at once; when no visitor is left, it is destroyed after a delay
+--      (15 s in mod_fmuc; `test_fmuc_destroy_delay` here) unless a visitor came back meanwhile.
 --
 -- One difference of the topology, not of the checks: the tests run main and nodes in one Prosody, so the
 -- main host's IQ arrives from a local host session rather than over s2s, and the result is sent with
@@ -23,6 +27,46 @@ local st = require "util.stanza";
 local usermanager = require "core.usermanager";
 
 local main_domain = module:get_option_string("test_main_domain");
+local destroy_delay = module:get_option_number("test_fmuc_destroy_delay", 15);
+
+local function counts(room) -- main participants (not admins, not visitors) and visitors
+    local main, visitors = 0, 0;
+    for _, o in room:each_occupant() do
+        if o.role == "visitor" then
+            visitors = visitors + 1;
+        elseif not usermanager.is_admin(o.bare_jid, module.host) then
+            main = main + 1;
+        end
+    end
+    return main, visitors;
+end
+
+local function conference_ended(room)
+    if room.destroying then
+        return;
+    end
+    module:log("info", "Will destroy:%s", room.jid);
+    room:destroy(nil, "Conference ended.");
+end
+
+module:hook("muc-occupant-left", function (event) -- (6)
+    local room = event.room;
+    if room.destroying then
+        return;
+    end
+    local main, visitors = counts(room);
+    if visitors == 0 then
+        module:add_timer(destroy_delay, function ()
+            local _, still = counts(room);
+            if still == 0 then
+                conference_ended(room);
+            end
+        end);
+    end
+    if main == 0 then
+        conference_ended(room);
+    end
+end);
 
 local function result(stanza)
     module:send(st.iq({ type = "result"; from = stanza.attr.to; to = stanza.attr.from; id = stanza.attr.id }));

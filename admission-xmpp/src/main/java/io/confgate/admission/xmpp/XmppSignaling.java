@@ -77,7 +77,12 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
         }
         this.discovery = new ComponentDiscovery(settings.main().xmppDomain(), settings.backoff(), scheduler,
                 this::componentFound);
-        this.links = new NodeLinks(settings, main, nodes, this::visitorsComponent, scheduler);
+        this.links = new NodeLinks(settings, main, nodes, this::visitorsComponent, event -> {
+            AdmissionEngine e = engine;
+            if (e != null) {
+                e.report(event); // what the focus sees in node rooms: visitors joining and leaving, rooms ended
+            }
+        }, scheduler);
     }
 
     /** A signaling edge that ignores the {@code token} of conference IQs; nothing connects until {@link #start}. */

@@ -79,6 +79,7 @@ final class ProsodyHarness implements AutoCloseable {
                     .append("Component \"conference.").append(node).append(".test\" \"muc\"\n")
                     .append("  modules_enabled = { \"test_fmuc\"; }\n")
                     .append("  restrict_room_creation = true\n")
+                    .append("  test_fmuc_destroy_delay = 1\n")
                     .append("  test_main_domain = \"").append(MAIN).append("\"\n");
         }
         Files.writeString(config, lua.toString());

@@ -190,6 +190,10 @@ class ProsodyVisitorsTest {
         await("the visitor's own presence listed", () -> annInNode.getOccupant(
                 JidCreate.entityFullFromOrThrowUnchecked(NODE_ROOM + "/ann")) != null);
         assertEquals(MUCRole.visitor, annInNode.getOccupant(JidCreate.entityFullFrom(NODE_ROOM + "/ann")).getRole());
+        // The focus sees the visitor in the node's room (as Jicofo's VisitorChatRoomListener does): the redirect is
+        // confirmed, so it never expires into a disconnect-vnode that would end the room with the visitor in it.
+        await("the visitor counted on v1 from the focus's view", () -> joinedOn("v1") == 1);
+        assertEquals(0, engine.totals().pendingRedirects(), "viewer-1's redirect taken by the join");
     }
 
     @Test
@@ -275,8 +279,35 @@ class ProsodyVisitorsTest {
         assertEquals("v1", conference("viewer-2").getVnode(), "still answering");
     }
 
+    /**
+     * The node ends a room by itself when its last visitor leaves (mod_fmuc); the component still has the node
+     * connected and connects a node only once. A visitor redirected meanwhile must find the room made again and
+     * connected: disconnect-vnode, the focus creates the room, connect-vnode (Jicofo: roomDestroyed, then the next
+     * redirect joins and connects). Before, the focus did not notice and the next visitor was refused.
+     */
     @Test
     @Order(8)
+    void aRoomTheNodeEndsWhileAVisitorIsOnTheWayIsMadeAndConnectedAgain() throws Exception {
+        assertTrue(engine.totals().pendingRedirects() >= 1, "viewer-2 is on its way to v1 (the test before)");
+        long acknowledged = signaling.stats().vnodeLinksAcknowledged();
+        long dropped = signaling.stats().vnodeLinksDropped();
+        annInNode.leave(); // the last visitor: the node ends the room
+        await("the focus saw the visitor leave", () -> joinedOn("v1") == 0);
+        await("disconnect-vnode and connect-vnode acknowledged again",
+                () -> signaling.stats().vnodeLinksAcknowledged() >= acknowledged + 2);
+        annInNode = MultiUserChatManager.getInstanceFor(ann).getMultiUserChat(NODE_ROOM);
+        annInNode.join(Resourcepart.from("ann")); // throws if refused or left in the queue
+        assertTrue(annInNode.isJoined(), "the next visitor is in the room the focus made again");
+        await("and counted from the focus's view", () -> joinedOn("v1") == 1);
+        assertEquals(dropped, signaling.stats().vnodeLinksDropped());
+    }
+
+    private static int joinedOn(String nodeId) {
+        return engine.nodeLoads().stream().filter(l -> l.nodeId().equals(nodeId)).mapToInt(NodeLoad::joined).sum();
+    }
+
+    @Test
+    @Order(9)
     void destroyingTheConferenceDisconnectsTheNodeWhichEndsItsRoom() throws Exception {
         long acknowledged = signaling.stats().vnodeLinksAcknowledged();
         engine.report(new OccupancyEvent.RoomDestroyed(ROOM));
@@ -285,7 +316,7 @@ class ProsodyVisitorsTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aProsodyRestartMarksNodesDownThenUpAgain() throws Exception {
         prosody.stop();
         await("nodes marked down", () -> engine.nodeLoads().stream().allMatch(l -> l.state() == NodeState.DOWN));

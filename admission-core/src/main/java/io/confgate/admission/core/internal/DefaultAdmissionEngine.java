@@ -191,7 +191,12 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     }
 
     private static EventResult ignored(EventResult result, OccupancyEvent event) {
-        log.warn("Ignored occupancy event ({}): {}", result, event);
+        if (result == EventResult.IGNORED_DUPLICATE || result == EventResult.IGNORED_NOT_JOINED) {
+            // Normal when two sources report the same join (event-sync and the focus in a node room), or a retry.
+            log.debug("Ignored occupancy event ({}): {}", result, event);
+        } else {
+            log.warn("Ignored occupancy event ({}): {}", result, event);
+        }
         return result;
     }
 

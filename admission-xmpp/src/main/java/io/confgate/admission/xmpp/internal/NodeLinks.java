@@ -2,6 +2,7 @@ package io.confgate.admission.xmpp.internal;
 
 import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.NodeLinkListener;
+import io.confgate.admission.event.OccupancyEvent;
 import io.confgate.admission.xmpp.XmppSettings;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jitsi.xmpp.extensions.visitors.ConnectVnodePacketExtension;
 import org.jitsi.xmpp.extensions.visitors.DisconnectVnodePacketExtension;
@@ -54,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * io.confgate.admission.xmpp.Backoff} schedule up to {@code max-send-attempts}, then dropped and counted.
  * A newer link for the same room and node supersedes an older one still being retried. When a node's
  * connection comes back, the focus joins again the rooms linked there; a room that had to be created
- * anew is linked again from scratch (disconnect, join, connect), since the component would not send a
- * second {@code connect} for a node it believes connected.
+ * anew is linked again from scratch (disconnect, then join and connect), since the component would not send a
+ * second {@code connect} for a node it believes connected. The same happens when the node ends a room the
+ * link still needs. While in a node room, the focus reports the visitors it sees there ({@link NodeRoomOccupants}).
  */
 public final class NodeLinks implements NodeLinkListener {
     private static final Logger log = LoggerFactory.getLogger(NodeLinks.class);
@@ -64,22 +67,30 @@ public final class NodeLinks implements NodeLinkListener {
     private final SupervisedConnection main;
     private final Map<String, SupervisedConnection> nodes;
     private final Supplier<Optional<Jid>> component;
+    private final Consumer<OccupancyEvent> occupancy;
     private final ScheduledExecutorService retries;
     private final Map<String, ExecutorService> workers = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
     /** Node id → rooms linked there now, to join again after the node's connection comes back. */
     private final Map<String, Set<EntityBareJid>> linked = new ConcurrentHashMap<>();
+    /** Room and node → the focus's view of that node room while it is in it. */
+    private final Map<String, NodeRoomOccupants> inRooms = new ConcurrentHashMap<>();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
 
+    /**
+     * @param occupancy where the visitors the focus sees join and leave a node room are reported (the engine)
+     */
     public NodeLinks(XmppSettings settings, SupervisedConnection main, Map<String, SupervisedConnection> nodes,
-                     Supplier<Optional<Jid>> component, ScheduledExecutorService retries) {
+                     Supplier<Optional<Jid>> component, Consumer<OccupancyEvent> occupancy,
+                     ScheduledExecutorService retries) {
         this.settings = settings;
         this.main = main;
         this.nodes = Map.copyOf(nodes);
         this.component = component;
+        this.occupancy = occupancy;
         this.retries = retries;
         for (String id : nodes.keySet()) {
             workers.put(id, Executors.newSingleThreadExecutor(r -> {
@@ -115,13 +126,13 @@ public final class NodeLinks implements NodeLinkListener {
         } else {
             rooms.remove(event.room());
         }
-        submit(new Step(event.room(), nodeId, connect, next(event.room(), nodeId), 1));
+        submit(new Step(event.room(), nodeId, connect ? Kind.CONNECT : Kind.DISCONNECT, next(event.room(), nodeId), 1));
     }
 
     /** A node's connection is up again: the focus joins again the rooms linked there. */
     public void nodeUp(String nodeId) {
         for (EntityBareJid room : linked.getOrDefault(nodeId, Set.of())) {
-            submit(new Step(room, nodeId, true, next(room, nodeId), 1).rejoining());
+            submit(new Step(room, nodeId, Kind.REJOIN, next(room, nodeId), 1));
         }
     }
 
@@ -130,19 +141,37 @@ public final class NodeLinks implements NodeLinkListener {
         workers.values().forEach(ExecutorService::shutdownNow);
     }
 
+    /** What a step does. */
+    private enum Kind {
+        /** Join (creating) the node's room, then connect-vnode. */
+        CONNECT,
+        /** disconnect-vnode, then leave the node's room. */
+        DISCONNECT,
+        /** After the node's connection came back: join again; a room that had to be created anew is relinked. */
+        REJOIN,
+        /**
+         * The node's room is gone but the link must stand: disconnect-vnode, so mod_visitors forgets the node (it
+         * connects a node once and cleans up only on disconnect), then, after {@link #RELINK_SETTLE}, CONNECT.
+         */
+        RELINK
+    }
+
+    /**
+     * Between a relink's disconnect-vnode and the focus creating the room again. The component acknowledges once it
+     * has sent {@code <disconnect/>} to the node over s2s, which the node may not have handled yet; a room created
+     * before it would be destroyed by it. On one site s2s takes milliseconds; this leaves a wide margin and costs
+     * only the relink, which is rare (a node room ended while a visitor was on the way).
+     */
+    private static final Duration RELINK_SETTLE = Duration.ofSeconds(1);
+
     /** One attempt at linking or unlinking a room and a node. */
-    private record Step(EntityBareJid room, String nodeId, boolean connect, long sequence, int attempt,
-                        boolean rejoin) {
-        Step(EntityBareJid room, String nodeId, boolean connect, long sequence, int attempt) {
-            this(room, nodeId, connect, sequence, attempt, false);
-        }
-
-        Step rejoining() {
-            return new Step(room, nodeId, connect, sequence, attempt, true);
-        }
-
+    private record Step(EntityBareJid room, String nodeId, Kind kind, long sequence, int attempt) {
         Step again() {
-            return new Step(room, nodeId, connect, sequence, attempt + 1, rejoin);
+            return new Step(room, nodeId, kind, sequence, attempt + 1);
+        }
+
+        boolean connects() {
+            return kind != Kind.DISCONNECT;
         }
 
         String key() {
@@ -173,19 +202,28 @@ public final class NodeLinks implements NodeLinkListener {
             return; // a newer link event for this room and node supersedes this one
         }
         try {
-            if (step.connect()) {
-                boolean created = joinNodeRoom(step);
-                if (step.rejoin() && !created) {
-                    return; // back in a room that lived on: the component's link still holds
+            switch (step.kind()) {
+                case CONNECT -> {
+                    joinNodeRoom(step, false);
+                    sendToComponent(step, new ConnectVnodePacketExtension(step.nodeId()));
                 }
-                if (step.rejoin()) {
+                case DISCONNECT -> {
                     sendToComponent(step, new DisconnectVnodePacketExtension(step.nodeId()));
-                    joinNodeRoom(step);
+                    leaveNodeRoom(step);
                 }
-                sendToComponent(step, new ConnectVnodePacketExtension(step.nodeId()));
-            } else {
-                sendToComponent(step, new DisconnectVnodePacketExtension(step.nodeId()));
-                leaveNodeRoom(step);
+                case REJOIN -> {
+                    if (!joinNodeRoom(step, true)) {
+                        return; // back in a room that lived on: the component's link still holds
+                    }
+                    leaveNodeRoom(step); // an empty room we just made: it goes, and the relink makes it again
+                    run(new Step(step.room(), step.nodeId(), Kind.RELINK, step.sequence(), step.attempt()));
+                    return;
+                }
+                case RELINK -> {
+                    sendToComponent(step, new DisconnectVnodePacketExtension(step.nodeId()));
+                    retries.schedule(() -> submit(new Step(step.room(), step.nodeId(), Kind.CONNECT, step.sequence(), 1)),
+                            RELINK_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+                }
             }
             acknowledged.incrementAndGet();
         } catch (InterruptedException e) {
@@ -197,11 +235,11 @@ public final class NodeLinks implements NodeLinkListener {
 
     private void failed(Step step, Exception e) {
         failures.incrementAndGet();
-        String what = (step.connect() ? "connect-vnode " : "disconnect-vnode ") + step.nodeId() + " for " + step.room();
+        String what = (step.connects() ? "connect-vnode " : "disconnect-vnode ") + step.nodeId() + " for " + step.room();
         if (step.attempt() >= settings.maxSendAttempts()) {
             dropped.incrementAndGet();
             log.error("Gave up on {} after {} attempts: {}", what, step.attempt(), e.toString());
-            if (!step.connect()) {
+            if (!step.connects()) {
                 leaveQuietly(step);
             }
             return;
@@ -214,7 +252,7 @@ public final class NodeLinks implements NodeLinkListener {
     }
 
     /** Joins the node's room (creating it), as owner with the form Jicofo submits; true if it was created. */
-    private boolean joinNodeRoom(Step step) throws Exception {
+    private boolean joinNodeRoom(Step step, boolean again) throws Exception {
         SupervisedConnection node = nodes.get(step.nodeId());
         if (node == null) {
             return false;
@@ -223,14 +261,25 @@ public final class NodeLinks implements NodeLinkListener {
             throw new IllegalStateException("the XMPP connection to node " + step.nodeId() + " is down");
         }
         MultiUserChat muc = MultiUserChatManager.getInstanceFor(node.smack()).getMultiUserChat(nodeRoom(step, node));
-        if (muc.isJoined() && !step.rejoin()) {
+        if (muc.isJoined() && !again) {
             return false;
         }
+        // Watching starts before the join, so the visitors already in a room that lived on are seen.
+        NodeRoomOccupants occupants = new NodeRoomOccupants(step.room(), step.nodeId(), node.account().xmppDomain(),
+                muc, occupancy, () -> nodeRoomEnded(step.room(), step.nodeId()));
+        NodeRoomOccupants previous = inRooms.put(step.key(), occupants);
+        if (previous != null) {
+            previous.detach();
+        }
+        occupants.attach();
         boolean created;
         try {
             created = muc.createOrJoin(Resourcepart.from(node.account().username())) != null;
         } catch (MultiUserChatException.MucAlreadyJoinedException e) {
             return false; // Smack still counts us in: nothing was lost
+        } catch (Exception e) {
+            stopWatching(step.key());
+            throw e;
         }
         FillableForm form = muc.getConfigurationForm().getFillableForm();
         form.setAnswer("muc#roomconfig_whois", "anyone");
@@ -243,9 +292,36 @@ public final class NodeLinks implements NodeLinkListener {
         if (node == null || !node.isUp()) {
             return; // nothing joined to leave
         }
+        stopWatching(step.key()); // our own leave (and the destroy our disconnect causes) reports nothing
         MultiUserChat muc = MultiUserChatManager.getInstanceFor(node.smack()).getMultiUserChat(nodeRoom(step, node));
         if (muc.isJoined()) {
             muc.leave();
+        }
+    }
+
+    private void stopWatching(String key) {
+        NodeRoomOccupants occupants = inRooms.remove(key);
+        if (occupants != null) {
+            occupants.detach();
+        }
+    }
+
+    /**
+     * The node ended a room the focus was in, while the link still stood (mod_fmuc ends a room some seconds after
+     * its last visitor left). Its visitors are gone; if the engine still wants the link (a visitor was redirected
+     * there meanwhile), it is made again from scratch: disconnect-vnode (mod_visitors keeps a node until told, and
+     * would not connect it twice), the focus creates the room again, connect-vnode. Otherwise the engine's own
+     * disconnect follows. Runs on Smack's listener thread: everything that waits goes to the node's worker.
+     */
+    private void nodeRoomEnded(EntityBareJid room, String nodeId) {
+        stopWatching(Step.key(room, nodeId));
+        if (closed || !linked.getOrDefault(nodeId, Set.of()).contains(room)) {
+            return; // ended after our own disconnect
+        }
+        log.info("Node {} ended the room of {}", nodeId, room);
+        occupancy.accept(new OccupancyEvent.NodeRoomDestroyed(room, nodeId));
+        if (linked.getOrDefault(nodeId, Set.of()).contains(room)) {
+            submit(new Step(room, nodeId, Kind.RELINK, next(room, nodeId), 1));
         }
     }
 
