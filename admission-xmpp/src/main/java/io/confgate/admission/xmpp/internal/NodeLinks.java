@@ -206,10 +206,12 @@ public final class NodeLinks implements NodeLinkListener {
                 case CONNECT -> {
                     joinNodeRoom(step, false);
                     sendToComponent(step, new ConnectVnodePacketExtension(step.nodeId()));
+                    log.info("Linked {} to node {} (connect-vnode acknowledged)", step.room(), step.nodeId());
                 }
                 case DISCONNECT -> {
                     sendToComponent(step, new DisconnectVnodePacketExtension(step.nodeId()));
                     leaveNodeRoom(step);
+                    log.info("Unlinked {} from node {} (disconnect-vnode acknowledged)", step.room(), step.nodeId());
                 }
                 case REJOIN -> {
                     if (!joinNodeRoom(step, true)) {
