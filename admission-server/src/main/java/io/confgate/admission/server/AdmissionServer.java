@@ -83,15 +83,17 @@ public final class AdmissionServer implements AutoCloseable {
      */
     public static AdmissionServer start(ServerSettings settings) throws Exception {
         Objects.requireNonNull(settings, "settings");
+        TokenReader tokens = JwtTokenReader.create(settings.tokens());
         if (settings.xmpp().isEmpty()) {
-            return start(settings, engine(settings, AdmissionEngines.builder(settings.admission())), Optional.empty());
+            return start(settings, engine(settings, AdmissionEngines.builder(settings.admission())), Optional.empty(),
+                    tokens);
         }
-        // Conference IQs read their token as HTTP reads its Bearer header (the development moderator key,
-        // if any, is HTTP-only: promotion endpoints are not offered over XMPP).
-        XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get(), JwtTokenReader.create(settings.tokens()));
+        // Conference IQs read their token with the same reader as HTTP's Bearer header (the development moderator
+        // key, if any, is HTTP-only: promotion endpoints are not offered over XMPP).
+        XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get(), tokens);
         AdmissionEngine engine = engine(settings, AdmissionEngines.builder(settings.admission()).nodeLinkListener(xmpp));
         try {
-            return start(settings, engine, Optional.of(xmpp));
+            return start(settings, engine, Optional.of(xmpp), tokens);
         } catch (Exception | Error e) {
             xmpp.close();
             throw e;
@@ -113,16 +115,15 @@ public final class AdmissionServer implements AutoCloseable {
         if (settings.xmpp().isPresent()) {
             log.warn("admission.xmpp is configured but the engine was supplied: XMPP signaling is not started");
         }
-        return start(settings, engine, Optional.empty());
+        return start(settings, engine, Optional.empty(), JwtTokenReader.create(settings.tokens()));
     }
 
-    private static AdmissionServer start(ServerSettings settings, AdmissionEngine engine, Optional<XmppSignaling> xmpp)
-            throws Exception {
+    private static AdmissionServer start(ServerSettings settings, AdmissionEngine engine, Optional<XmppSignaling> xmpp,
+                                         TokenReader tokens) throws Exception {
         Objects.requireNonNull(engine, "engine");
         ObjectMapper mapper = ConferenceRequestJson.newMapper();
         AdmissionMetrics metrics = AdmissionMetrics.create(engine);
         xmpp.ifPresent(metrics::registerXmpp);
-        TokenReader tokens = JwtTokenReader.create(settings.tokens());
         Optional<String> devToken = Optional.empty();
         if (settings.moderation().developmentModeratorToken()) {
             if (settings.tokens().verifying()) {
