@@ -19,6 +19,12 @@ import java.util.Set;
  * show up; and ours: sticky visitors, and the main room when no node is healthy.
  */
 public final class AdmissionConfig {
+    /**
+     * The default {@link #seatGrace()}: a client answered "main room" logs in and joins within a few seconds
+     * (the measurements are in README, "Linking a node"); a seat holder slower than this costs the visitors
+     * waiting meanwhile at most this long.
+     */
+    public static final Duration DEFAULT_SEAT_GRACE = Duration.ofSeconds(10);
 
     private final boolean enabled;
     private final int maxParticipants;
@@ -34,6 +40,9 @@ public final class AdmissionConfig {
     private final PromotionConfig promotion;
     private final int maxRooms;
     private final int maxHeldPlaces;
+    private final Duration seatGrace;
+    private final int maxWaitingVisitors;
+    private final boolean componentAutoAllows;
 
     private AdmissionConfig(Builder b) {
         this.enabled = b.enabled;
@@ -50,6 +59,9 @@ public final class AdmissionConfig {
         this.promotion = b.promotion;
         this.maxRooms = b.maxRooms;
         this.maxHeldPlaces = b.maxHeldPlaces;
+        this.seatGrace = b.seatGrace;
+        this.maxWaitingVisitors = b.maxWaitingVisitors;
+        this.componentAutoAllows = b.componentAutoAllows;
     }
 
     /** A builder with Jicofo's defaults (visitors off) and no nodes. */
@@ -74,6 +86,9 @@ public final class AdmissionConfig {
         b.promotion = promotion;
         b.maxRooms = maxRooms;
         b.maxHeldPlaces = maxHeldPlaces;
+        b.seatGrace = seatGrace;
+        b.maxWaitingVisitors = maxWaitingVisitors;
+        b.componentAutoAllows = componentAutoAllows;
         return b;
     }
 
@@ -159,6 +174,42 @@ public final class AdmissionConfig {
         return maxHeldPlaces;
     }
 
+    /**
+     * {@code admission.link.seat-grace}: how long a conference's first {@code connect-vnode} to a node waits for
+     * main seats answered and not joined yet. Once a node is connected, Jitsi's {@code mod_visitors_component}
+     * refuses every main-room join that was not promoted ({@code muc-occupant-pre-join}), so a member told
+     * "main room" must be in before the link is made; a seat holder who has not come within this grace is
+     * given up (its seat is withdrawn, its next request placed anew) so that visitors, waiting meanwhile in
+     * the node's pre-join queue, are not held up by it. Zero links at once. Not used when
+     * {@link #componentAutoAllows()}.
+     */
+    public Duration seatGrace() {
+        return seatGrace;
+    }
+
+    /**
+     * {@code admission.link.max-waiting-visitors}: visitors of one conference sent to one node while its link
+     * waits for main seats. They wait in the node's pre-join queue ({@code mod_muc_meeting_id}, which holds at
+     * most 500 joins per room and drops the rest without an answer, and also queues the main participants
+     * mirrored at connect); past this bound a visitor is answered {@code ready: false} ({@link Reason#LINK_PENDING})
+     * and asks again by itself.
+     */
+    public int maxWaitingVisitors() {
+        return maxWaitingVisitors;
+    }
+
+    /**
+     * {@code admission.visitors-component.auto-allow-visitor-promotion}: the main Prosody's
+     * {@code auto_allow_visitor_promotion}. When true, {@code mod_visitors_component} lets everyone into the
+     * main room after a node is connected: links are made at once and a conference with a connected node still
+     * fills its main room by the limit. When false (the module's default), a connected node closes the main
+     * room to ordinary joiners ({@link Reason#NODE_CONNECTED}) and links wait for main seats
+     * ({@link #seatGrace()}).
+     */
+    public boolean componentAutoAllows() {
+        return componentAutoAllows;
+    }
+
     @Override
     public String toString() {
         return "AdmissionConfig{enabled=" + enabled + ", maxParticipants=" + maxParticipants
@@ -167,7 +218,8 @@ public final class AdmissionConfig {
                 + ", nodes=" + nodes.stream().map(VisitorNode::id).toList() + ", balancing=" + balancing
                 + ", stickyVisitors=" + stickyVisitors + ", ignoredDomains=" + ignoredDomains
                 + ", noNodeFallback=" + noNodeFallback + ", promotion=" + promotion + ", maxRooms=" + maxRooms
-                + ", maxHeldPlaces=" + maxHeldPlaces + '}';
+                + ", maxHeldPlaces=" + maxHeldPlaces + ", seatGrace=" + seatGrace
+                + ", maxWaitingVisitors=" + maxWaitingVisitors + ", componentAutoAllows=" + componentAutoAllows + '}';
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -186,6 +238,9 @@ public final class AdmissionConfig {
         private PromotionConfig promotion = PromotionConfig.defaults();
         private int maxRooms = 10_000;
         private int maxHeldPlaces = 200_000;
+        private Duration seatGrace = DEFAULT_SEAT_GRACE;
+        private int maxWaitingVisitors = 400;
+        private boolean componentAutoAllows;
 
         private Builder() {
         }
@@ -262,6 +317,21 @@ public final class AdmissionConfig {
             return this;
         }
 
+        public Builder seatGrace(Duration value) {
+            this.seatGrace = value;
+            return this;
+        }
+
+        public Builder maxWaitingVisitors(int value) {
+            this.maxWaitingVisitors = value;
+            return this;
+        }
+
+        public Builder componentAutoAllows(boolean value) {
+            this.componentAutoAllows = value;
+            return this;
+        }
+
         public Builder promotion(PromotionConfig value) {
             this.promotion = Objects.requireNonNull(value, "promotion");
             return this;
@@ -288,6 +358,13 @@ public final class AdmissionConfig {
             }
             if (maxHeldPlaces < 1) {
                 throw invalid("admission.limits.max-held-places", "must be >= 1, was " + maxHeldPlaces);
+            }
+            if (seatGrace == null || seatGrace.isNegative() || seatGrace.compareTo(vnodeJoinLatency) > 0) {
+                throw invalid("admission.link.seat-grace", "must be 0 .. jicofo.visitors.vnode-join-latency-interval ("
+                        + vnodeJoinLatency + "), was " + seatGrace);
+            }
+            if (maxWaitingVisitors < 1) {
+                throw invalid("admission.link.max-waiting-visitors", "must be >= 1, was " + maxWaitingVisitors);
             }
             if (balancing == null) {
                 throw invalid("balancing", "must be one of pack, spread");

@@ -26,12 +26,24 @@ public enum Reason {
     SEAT_HELD,
     /** The conference already has visitors, so later joiners are visitors too. */
     STICKY_VISITORS,
+    /**
+     * A visitor node is connected to the conference, or about to be: Jitsi's {@code mod_visitors_component}
+     * then refuses main-room joins that were not promoted, so a joiner the limit would let in is a visitor
+     * (unless {@code admission.visitors-component.auto-allow-visitor-promotion}).
+     */
+    NODE_CONNECTED,
     /** The main room is below its limit; a seat was reserved. */
     UNDER_LIMIT,
     /** The main room is at or over its limit. */
     ROOM_FULL,
     /** The room is not live yet (live-room gating). */
     NOT_LIVE,
+    /**
+     * The visitor's node is not connected to the conference yet and already holds
+     * {@code admission.link.max-waiting-visitors} of its visitors in its pre-join queue: the client is answered
+     * {@code ready: false} and asks again by itself.
+     */
+    LINK_PENDING,
     /** No healthy visitor node exists; the configured fallback applied. */
     NO_NODE,
     /** The member carried a valid promotion ticket (or holds an approval): main room even when full. */

@@ -16,8 +16,8 @@ import org.jxmpp.jid.EntityBareJid;
  * Turns a {@link Decision} into the {@link ConferenceAnswer} Jitsi Meet clients expect, for HTTP and
  * XMPP alike: {@code ready}, {@code focusJid} (the node's focus for a visitor, as Jicofo's
  * {@code ConferenceIqHandler} sets it), {@code vnode}, and the properties {@code visitors-supported},
- * {@code authentication}, {@code sipGatewayEnabled} (when configured), {@code live=false} for a queued
- * client and {@code promoted=true} for a redeemed promotion.
+ * {@code authentication}, {@code sipGatewayEnabled} (when configured), {@code ready=false} for a queued client
+ * (with {@code live=false} when the room is not live) and {@code promoted=true} for a redeemed promotion.
  */
 public final class ConferenceAnswers {
     private static final int VISITORS_SUPPORTED = 1;
@@ -72,8 +72,11 @@ public final class ConferenceAnswers {
         // Jicofo: visitorsManager.enabled && (room's visitorsEnabled flag || !require-muc-config-flag).
         boolean supported = visitorsConfigured && visitorsAvailable && decision.reason() != Reason.ROOM_VISITORS_OFF;
         boolean queued = decision instanceof Decision.Queued;
+        // live=false only for a room that is not live: lib-jitsi-meet (moderator.js, _handleSuccess) stops at it
+        // (NOT_LIVE_ERROR); ready=false alone makes it ask again after 1, 2, 4 ... s, which a pending link wants.
+        boolean notLive = queued && decision.reason() == Reason.NOT_LIVE;
         Map<String, String> properties = propertySets.get((supported ? VISITORS_SUPPORTED : 0)
-                | (decision.reason() == Reason.PROMOTED ? PROMOTED : 0) | (queued ? QUEUED : 0));
+                | (decision.reason() == Reason.PROMOTED ? PROMOTED : 0) | (notLive ? QUEUED : 0));
         String room = decision.room().toString();
         if (decision instanceof Decision.Visitor v) {
             return Optional.of(new ConferenceAnswer(room, true, v.node().focusJid().toString(), sessionId,

@@ -5,8 +5,17 @@ import java.util.Objects;
 import org.jxmpp.jid.EntityBareJid;
 
 /**
- * A conference started or stopped using a visitor node. The XMPP layer turns these into
- * {@code connect-vnode} and {@code disconnect-vnode} requests to the visitors component.
+ * A conference's link to a visitor node changed. A link goes {@link Prepare}, then {@link Connect}, then
+ * {@link Disconnect}; {@link Connect} may come without a {@link Prepare} before it (it then prepares too), and
+ * {@link Disconnect} may follow a {@link Prepare} that was never connected. The XMPP side turns them into what
+ * Jicofo does: the focus joins (creating) the conference's room on the node, then sends {@code connect-vnode}
+ * to the visitors component; {@code disconnect-vnode}, then it leaves.
+ *
+ * <p>The two steps are apart because a {@code connect-vnode} closes the main room: from then on Jitsi's
+ * {@code mod_visitors_component} refuses every main-room join that was not promoted. The engine sends
+ * {@link Connect} only once the members it answered "main room" are in, or their grace is over
+ * ({@code admission.link.seat-grace}); visitors redirected meanwhile wait in the node room's pre-join queue,
+ * which exists from {@link Prepare} on.
  */
 public sealed interface NodeLinkEvent {
 
@@ -16,7 +25,18 @@ public sealed interface NodeLinkEvent {
     /** The node. */
     VisitorNode node();
 
-    /** The conference's first visitor was sent to this node: the node must host the room now. */
+    /**
+     * The conference's first visitor was sent to this node: the focus creates (joins) the conference's room
+     * there, so visitors can queue in it; the link is not made yet.
+     */
+    record Prepare(EntityBareJid room, VisitorNode node) implements NodeLinkEvent {
+        public Prepare {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /** Link the node now ({@code connect-vnode}): no member answered "main room" is still on the way. */
     record Connect(EntityBareJid room, VisitorNode node) implements NodeLinkEvent {
         public Connect {
             Objects.requireNonNull(room, "room");

@@ -3,6 +3,7 @@ package io.confgate.admission.event;
 import io.confgate.admission.MemberKind;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 
@@ -62,29 +63,48 @@ public sealed interface OccupancyEvent {
     }
 
     /**
-     * An occupant joined the main room, as Prosody reports it (mod_event_sync_component,
-     * {@code occupant/joined}): its session key is unknown, so it takes the oldest seat held in the room,
-     * and the room's joined count becomes {@code activeOccupants} less its uncounted occupants (recorders,
-     * transcribers, ignored domains: named by the occupant's domain). A repeated report of the same
+     * An occupant joined the main room without a member key: as Prosody reports it (mod_event_sync_component,
+     * {@code occupant/joined}), or as a focus in the room sees it (Jicofo's {@code memberJoined}: a member is an
+     * occupant, not the conference request it answered). It takes the oldest seat held in the room. The room's
+     * joined count becomes {@code activeOccupants} (Prosody's count after the join, the focus excluded) less
+     * its uncounted occupants, or, without that count, the occupants reported so far. Recorders, transcribers,
+     * SIP gateways ({@code kind}) and ignored domains are tracked, never counted. A repeated report of the same
      * occupant is a duplicate.
      *
-     * @param occupantJid     the occupant's real JID
-     * @param activeOccupants Prosody's count of the room's occupants after the join, the focus excluded
+     * @param occupantJid     the occupant's real JID (what both sources see, so one occupant counts once)
+     * @param kind            what the occupant is, when the reporter knows ({@link MemberKind#NORMAL} otherwise)
+     * @param activeOccupants Prosody's count of the room's occupants after the join, when reported
      */
-    record OccupantJoinedMain(EntityBareJid room, Jid occupantJid, int activeOccupants) implements OccupancyEvent {
+    record OccupantJoinedMain(EntityBareJid room, Jid occupantJid, MemberKind kind, OptionalInt activeOccupants)
+            implements OccupancyEvent {
         public OccupantJoinedMain {
             Objects.requireNonNull(room, "room");
             Objects.requireNonNull(occupantJid, "occupantJid");
+            Objects.requireNonNull(kind, "kind");
             requireCount(activeOccupants);
+        }
+
+        /** A join Prosody reports with its count. */
+        public OccupantJoinedMain(EntityBareJid room, Jid occupantJid, int activeOccupants) {
+            this(room, occupantJid, MemberKind.NORMAL, OptionalInt.of(activeOccupants));
         }
     }
 
-    /** An occupant left the main room, as Prosody reports it; the count becomes {@code activeOccupants} (see above). */
-    record OccupantLeftMain(EntityBareJid room, Jid occupantJid, int activeOccupants) implements OccupancyEvent {
+    /**
+     * An occupant left the main room, as Prosody reports it (the count becomes {@code activeOccupants}, see
+     * above) or a focus sees it (no count).
+     */
+    record OccupantLeftMain(EntityBareJid room, Jid occupantJid, OptionalInt activeOccupants)
+            implements OccupancyEvent {
         public OccupantLeftMain {
             Objects.requireNonNull(room, "room");
             Objects.requireNonNull(occupantJid, "occupantJid");
             requireCount(activeOccupants);
+        }
+
+        /** A leave Prosody reports with its count. */
+        public OccupantLeftMain(EntityBareJid room, Jid occupantJid, int activeOccupants) {
+            this(room, occupantJid, OptionalInt.of(activeOccupants));
         }
     }
 
@@ -116,9 +136,10 @@ public sealed interface OccupancyEvent {
         }
     }
 
-    private static void requireCount(int count) {
-        if (count < 0) {
-            throw new IllegalArgumentException("activeOccupants must be >= 0, was " + count);
+    private static void requireCount(OptionalInt count) {
+        Objects.requireNonNull(count, "activeOccupants");
+        if (count.isPresent() && count.getAsInt() < 0) {
+            throw new IllegalArgumentException("activeOccupants must be >= 0, was " + count.getAsInt());
         }
     }
 

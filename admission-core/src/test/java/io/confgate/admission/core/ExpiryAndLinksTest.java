@@ -22,9 +22,15 @@ class ExpiryAndLinksTest {
     private final FakeTicker ticker = new FakeTicker();
     private final Fixtures.LinkRecorder links = new Fixtures.LinkRecorder();
 
+    /**
+     * A main room that refills once seats expire (visitors not sticky) needs a visitors component that lets
+     * everyone in after a connect ({@code auto_allow_visitor_promotion}); with Jitsi's default component a
+     * connected node closes the main room (PlacementRulesTest, LinkGateTest).
+     */
     private AdmissionEngine engine(int maxParticipants, boolean sticky) {
         return AdmissionEngines.builder(Fixtures.deployment().maxParticipants(maxParticipants)
-                        .stickyVisitors(sticky).vnodeJoinLatency(Duration.ofSeconds(60)).build())
+                        .stickyVisitors(sticky).componentAutoAllows(!sticky)
+                        .vnodeJoinLatency(Duration.ofSeconds(60)).build())
                 .ticker(ticker).nodeLinkListener(links).build();
     }
 
@@ -188,15 +194,17 @@ class ExpiryAndLinksTest {
         AdmissionEngine engine = engine(0, true);
         engine.decide(join("x"));
         engine.decide(join("y"));
-        assertEquals(List.of("connect townhall v1"), links.describe());
+        // No main seat is on its way (max-participants 0): the node's room is made and linked at once.
+        assertEquals(List.of("prepare townhall v1", "connect townhall v1"), links.describe());
         engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "x"));
         engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "y"));
         engine.report(new OccupancyEvent.VisitorLeft(ROOM, "v1", "x"));
-        assertEquals(1, links.events.size());
+        assertEquals(2, links.events.size());
         engine.report(new OccupancyEvent.VisitorLeft(ROOM, "v1", "y"));
-        assertEquals(List.of("connect townhall v1", "disconnect townhall v1"), links.describe());
+        assertEquals(List.of("prepare townhall v1", "connect townhall v1", "disconnect townhall v1"),
+                links.describe());
         assertEquals(NodeLinkEvent.Cause.LAST_VISITOR_LEFT,
-                ((NodeLinkEvent.Disconnect) links.events.get(1)).cause());
+                ((NodeLinkEvent.Disconnect) links.events.get(2)).cause());
     }
 
     @Test
@@ -205,9 +213,10 @@ class ExpiryAndLinksTest {
         engine.decide(join("never-came"));
         ticker.advance(Duration.ofSeconds(61));
         engine.cleanUp();
-        assertEquals(List.of("connect townhall v1", "disconnect townhall v1"), links.describe());
+        assertEquals(List.of("prepare townhall v1", "connect townhall v1", "disconnect townhall v1"),
+                links.describe());
         assertEquals(NodeLinkEvent.Cause.REDIRECTS_EXPIRED,
-                ((NodeLinkEvent.Disconnect) links.events.get(1)).cause());
+                ((NodeLinkEvent.Disconnect) links.events.get(2)).cause());
     }
 
     @Test
@@ -220,13 +229,14 @@ class ExpiryAndLinksTest {
         engine.decide(join("a"));
         engine.decide(join("b"));
         engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "a"));
-        assertEquals(List.of("connect townhall v1", "connect townhall v2"), links.describe());
+        assertEquals(List.of("prepare townhall v1", "connect townhall v1", "prepare townhall v2", "connect townhall v2"),
+                links.describe());
 
         assertTrue(engine.report(new OccupancyEvent.RoomDestroyed(ROOM)).applied());
         assertTrue(engine.occupancy(ROOM).isEmpty());
         engine.nodeLoads().forEach(load -> assertEquals(0, load.load(), load.nodeId()));
-        assertEquals(4, links.events.size());
-        assertTrue(links.events.subList(2, 4).stream().allMatch(e -> e instanceof NodeLinkEvent.Disconnect d
+        assertEquals(6, links.events.size());
+        assertTrue(links.events.subList(4, 6).stream().allMatch(e -> e instanceof NodeLinkEvent.Disconnect d
                 && d.cause() == NodeLinkEvent.Cause.ROOM_DESTROYED));
 
         // Expiry after destruction must not give back places twice.

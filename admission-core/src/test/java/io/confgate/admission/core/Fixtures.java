@@ -59,7 +59,8 @@ final class Fixtures {
         }
 
         List<String> describe() {
-            return events.stream().map(e -> (e instanceof NodeLinkEvent.Connect ? "connect " : "disconnect ")
+            return events.stream().map(e -> (e instanceof NodeLinkEvent.Prepare ? "prepare "
+                    : e instanceof NodeLinkEvent.Connect ? "connect " : "disconnect ")
                     + e.room().getLocalpart() + " " + e.node().id()).toList();
         }
     }

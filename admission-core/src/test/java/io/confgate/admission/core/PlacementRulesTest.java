@@ -153,12 +153,29 @@ class PlacementRulesTest {
     }
 
     @Test
-    void stickyVisitorsCanBeSwitchedOff() {
-        AdmissionEngine engine = fullRoomEngine(Fixtures.deployment().stickyVisitors(false));
+    void stickyVisitorsCanBeSwitchedOffWhereTheComponentLetsEveryoneIn() {
+        AdmissionEngine engine = fullRoomEngine(Fixtures.deployment().stickyVisitors(false).componentAutoAllows(true));
         engine.decide(join("v"));
         engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "v"));
         engine.report(new OccupancyEvent.MainLeft(ROOM, "a"));
         assertEquals(Reason.UNDER_LIMIT, engine.decide(join("late")).reason());
+    }
+
+    @Test
+    void aConnectedNodeClosesTheMainRoomWhereTheComponentRefusesUnpromotedJoins() {
+        // mod_visitors_component without auto_allow_visitor_promotion refuses every main-room join that was not
+        // promoted once a node is connected: a freed seat must not send anyone there, sticky or not.
+        AdmissionEngine engine = fullRoomEngine(Fixtures.deployment().stickyVisitors(false));
+        engine.decide(join("v"));
+        engine.report(new OccupancyEvent.VisitorJoined(ROOM, "v1", "v"));
+        engine.report(new OccupancyEvent.MainLeft(ROOM, "a"));
+        Decision late = engine.decide(join("late"));
+        assertEquals(Reason.NODE_CONNECTED, late.reason());
+        // Once the conference no longer uses a node (disconnect-vnode), the main room is open again.
+        engine.report(new OccupancyEvent.VisitorJoined(ROOM, Fixtures.nodeOf(late), "late"));
+        engine.report(new OccupancyEvent.VisitorLeft(ROOM, "v1", "v"));
+        engine.report(new OccupancyEvent.VisitorLeft(ROOM, Fixtures.nodeOf(late), "late"));
+        assertEquals(Reason.UNDER_LIMIT, engine.decide(join("later")).reason());
     }
 
     @Test

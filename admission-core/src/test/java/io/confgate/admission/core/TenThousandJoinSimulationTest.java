@@ -62,6 +62,10 @@ class TenThousandJoinSimulationTest {
         }
     }
 
+    private long connects() {
+        return links.events.stream().filter(e -> e instanceof NodeLinkEvent.Connect).count();
+    }
+
     private static void assertNoNodeOverCapacity(AdmissionEngine engine) {
         for (NodeLoad load : engine.nodeLoads()) {
             assertTrue(load.load() <= load.capacity(), load.toString());
@@ -95,15 +99,17 @@ class TenThousandJoinSimulationTest {
         if (policy == BalancingPolicy.PACK) {
             // Packed: as few nodes as the conference needs, each filled before the next is opened.
             assertEquals(List.of(2000, 2000, 2000, 2000, 1970, 0, 0, 0), toList(loads));
-            assertEquals(5, links.events.size(), "one connect-vnode per node used");
+            assertEquals(5, connects(), "one connect-vnode per node used");
         } else {
             // Spread: every node within one of every other.
             int min = java.util.Arrays.stream(loads).min().orElseThrow();
             int max = java.util.Arrays.stream(loads).max().orElseThrow();
             assertTrue(max - min <= 1, toList(loads).toString());
-            assertEquals(8, links.events.size());
+            assertEquals(8, connects());
         }
-        assertTrue(links.events.stream().allMatch(e -> e instanceof NodeLinkEvent.Connect));
+        // Each node: its room made, then linked once the 30 main members are in; nothing unlinked.
+        assertEquals(connects(), links.events.stream().filter(e -> e instanceof NodeLinkEvent.Prepare).count());
+        assertTrue(links.events.stream().noneMatch(e -> e instanceof NodeLinkEvent.Disconnect));
     }
 
     @Test
@@ -259,14 +265,17 @@ class TenThousandJoinSimulationTest {
         visitorNode.forEach((key, node) -> engine.report(new OccupancyEvent.VisitorLeft(ROOM, node, key)));
         engine.report(new OccupancyEvent.RoomDestroyed(ROOM));
         engine.nodeLoads().forEach(load -> assertEquals(0, load.load(), load.nodeId()));
-        long connects = links.events.stream().filter(e -> e instanceof NodeLinkEvent.Connect).count();
+        // Every link made (prepared) is unlinked; a link unlinked while it waited for seats was never connected.
+        long prepares = links.events.stream().filter(e -> e instanceof NodeLinkEvent.Prepare).count();
         long disconnects = links.events.stream().filter(e -> e instanceof NodeLinkEvent.Disconnect).count();
-        assertEquals(connects, disconnects);
+        assertEquals(prepares, disconnects);
+        assertTrue(connects() <= prepares);
     }
 
     @Test
-    void expiredMainSeatsAreGivenToTheNextJoinersWhenVisitorsAreNotSticky() throws Exception {
-        AdmissionEngine engine = engine(Fixtures.deployment().stickyVisitors(false).build());
+    void expiredMainSeatsAreGivenToTheNextJoinersWhenVisitorsAreNotStickyAndTheComponentLetsEveryoneIn()
+            throws Exception {
+        AdmissionEngine engine = engine(Fixtures.deployment().stickyVisitors(false).componentAutoAllows(true).build());
         AtomicInteger mains = new AtomicInteger();
         concurrently(1_000, i -> {
             Decision d = engine.decide(Fixtures.join("p" + i));

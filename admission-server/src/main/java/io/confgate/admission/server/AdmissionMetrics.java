@@ -79,14 +79,19 @@ public final class AdmissionMetrics implements HttpObserver {
         Objects.requireNonNull(xmpp, "xmpp");
         CounterWithCallback.builder().name("admission_xmpp_vnode_links_total")
                 .help("Node links (connect-vnode / disconnect-vnode with the node room): acknowledged, failed attempts,"
-                        + " dropped after the last attempt")
+                        + " dropped after the last attempt, reset (disconnect-vnode first: the first link after a start,"
+                        + " or a node room that ended while needed)")
                 .labelNames("result")
                 .callback(cb -> {
                     XmppSignaling.Stats s = xmpp.stats();
                     cb.call(s.vnodeLinksAcknowledged(), "acknowledged");
                     cb.call(s.vnodeLinkFailures(), "failed");
                     cb.call(s.vnodeLinksDropped(), "dropped");
+                    cb.call(s.vnodeLinkResets(), "reset");
                 }).register(registry);
+        GaugeWithCallback.builder().name("admission_xmpp_vnode_links_connected")
+                .help("Conference-node links connected now (connect-vnode answered)")
+                .callback(cb -> cb.call(xmpp.stats().vnodeLinksConnected())).register(registry);
         xmppCounter(xmpp, "admission_xmpp_conference_iqs_total", "conference IQs answered",
                 XmppSignaling.Stats::conferenceIqs);
         xmppCounter(xmpp, "admission_xmpp_malformed_stanzas_total", "conference IQs refused as malformed",

@@ -22,7 +22,7 @@ final class EngineCollector implements MultiCollector {
     private static final List<String> NAMES = List.of("admission_rooms", "admission_main_members",
             "admission_reserved_seats", "admission_pending_redirects", "admission_visitors", "admission_hands",
             "admission_tickets", "admission_promotion_tracked_visitors", "admission_limit", "admission_node_load", "admission_node_visitors",
-            "admission_node_capacity", "admission_node_overflow");
+            "admission_node_capacity", "admission_node_overflow", "admission_links_waiting", "admission_seats_given_up");
 
     private final AdmissionEngine engine;
 
@@ -46,6 +46,12 @@ final class EngineCollector implements MultiCollector {
                 gauge("admission_tickets", "Promotion tickets known", t.tickets()),
                 gauge("admission_promotion_tracked_visitors", "Visitors whose raise-hand count of the last minute"
                         + " is kept", t.trackedVisitors()),
+                gauge("admission_links_waiting", "Conferences whose node link waits for members answered main"
+                        + " (admission.link.seat-grace)", t.waitingLinks()),
+                CounterSnapshot.builder().name("admission_seats_given_up").help("Main seats given up because a node"
+                        + " link was made before their holders joined (the grace ran out)")
+                        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(t.seatsGivenUp()).build())
+                        .build(),
                 GaugeSnapshot.builder().name("admission_limit").help("Server-wide bounds (past one: 503/429)")
                         .dataPoint(limit("max-rooms", c.maxRooms()))
                         .dataPoint(limit("max-held-places", c.maxHeldPlaces()))

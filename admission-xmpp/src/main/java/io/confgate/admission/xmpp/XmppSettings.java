@@ -1,5 +1,6 @@
 package io.confgate.admission.xmpp;
 
+import io.confgate.admission.Backoff;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -9,8 +9,13 @@ import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.event.NodeLinkListener;
 import io.confgate.admission.xmpp.internal.ComponentDiscovery;
 import io.confgate.admission.xmpp.internal.ConferenceIqHandler;
-import io.confgate.admission.xmpp.internal.NodeLinks;
 import io.confgate.admission.xmpp.internal.SupervisedConnection;
+import io.confgate.admission.xmpp.internal.XmppNodeRooms;
+import io.confgate.admission.xmpp.internal.XmppVisitorsComponent;
+import io.confgate.admission.core.NodeLinkers;
+import io.confgate.admission.link.LinkSettings;
+import io.confgate.admission.link.LinkStats;
+import io.confgate.admission.link.NodeLinker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * The engine's XMPP edge, doing toward the visitors component and the visitor nodes what Jicofo does: one
  * connection to the main Prosody and one per node, each kept up ({@link SupervisedConnection}); the
  * component found by disco#info ({@link ComponentDiscovery}); node links made real by joining the node's
- * room and sending {@code connect-vnode} / {@code disconnect-vnode} ({@link NodeLinks}); conference IQs
- * answered as the HTTP endpoint answers ({@link ConferenceIqHandler}).
+ * room and sending {@code connect-vnode} / {@code disconnect-vnode} (a {@link NodeLinker} over
+ * {@link XmppNodeRooms} and {@link XmppVisitorsComponent}); conference IQs answered as the HTTP endpoint answers
+ * ({@link ConferenceIqHandler}).
  *
  * <p>While the component is unknown or the main connection is down, the engine is told visitors are
  * unavailable: nobody is redirected and answers say {@code visitors-supported: false}. A node whose
@@ -55,7 +61,8 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
     private final SupervisedConnection main;
     private final Map<String, SupervisedConnection> nodes = new LinkedHashMap<>();
     private final ComponentDiscovery discovery;
-    private final NodeLinks links;
+    private final XmppNodeRooms nodeRooms;
+    private final NodeLinker links;
     private volatile Jid componentAddress;
     private volatile AdmissionEngine engine;
     private volatile ConferenceIqHandler conferenceIqs;
@@ -77,12 +84,22 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
         }
         this.discovery = new ComponentDiscovery(settings.main().xmppDomain(), settings.backoff(), scheduler,
                 this::componentFound);
-        this.links = new NodeLinks(settings, main, nodes, this::visitorsComponent, event -> {
+        this.nodeRooms = new XmppNodeRooms(settings, nodes, event -> {
             AdmissionEngine e = engine;
             if (e != null) {
                 e.report(event); // what the focus sees in node rooms: visitors joining and leaving, rooms ended
             }
-        }, scheduler);
+        }, (room, nodeId) -> {
+            log.info("Node {} ended the room of {}", nodeId, room);
+            linker().nodeRoomEnded(room, nodeId);
+        });
+        this.links = NodeLinkers.create(nodeRooms, new XmppVisitorsComponent(main, this::visitorsComponent),
+                new LinkSettings(settings.backoff(), settings.maxSendAttempts(), LinkSettings.DEFAULT_RELINK_SETTLE,
+                        LinkSettings.DEFAULT_WORKERS));
+    }
+
+    private NodeLinker linker() {
+        return links;
     }
 
     /** A signaling edge that ignores the {@code token} of conference IQs; nothing connects until {@link #start}. */
@@ -112,15 +129,17 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
 
     /** What happened so far; for metrics and tests. */
     public record Stats(long vnodeLinksAcknowledged, long vnodeLinkFailures, long vnodeLinksDropped,
-                        long conferenceIqs, long malformedStanzas, long refusedTokens,
+                        long vnodeLinkResets, int vnodeLinksConnected, long conferenceIqs, long malformedStanzas,
+                        long refusedTokens,
                         long componentDiscoveryFailures) {
     }
 
     public Stats stats() {
         ConferenceIqHandler iqs = conferenceIqs;
         long unparsable = main.unparsable() + nodes.values().stream().mapToLong(SupervisedConnection::unparsable).sum();
-        return new Stats(links.acknowledged(), links.failures(), links.dropped(),
-                iqs == null ? 0 : iqs.answered(), unparsable + (iqs == null ? 0 : iqs.malformed()),
+        LinkStats linkStats = links.stats();
+        return new Stats(linkStats.acknowledged(), linkStats.failures(), linkStats.dropped(), linkStats.resets(),
+                linkStats.connected(), iqs == null ? 0 : iqs.answered(), unparsable + (iqs == null ? 0 : iqs.malformed()),
                 iqs == null ? 0 : iqs.refusedTokens(), discovery.failures());
     }
 
@@ -230,6 +249,7 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
 
         @Override
         public void down(SupervisedConnection connection) {
+            nodeRooms.connectionLost(nodeId);
             engine.setNodeState(nodeId, NodeState.DOWN);
             log.warn("Visitor node {} gets no visitors while its XMPP connection is down", nodeId);
         }

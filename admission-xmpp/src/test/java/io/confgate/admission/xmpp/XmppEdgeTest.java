@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.confgate.admission.Backoff;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

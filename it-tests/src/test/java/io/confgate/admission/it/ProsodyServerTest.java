@@ -81,7 +81,7 @@ class ProsodyServerTest {
     @Test
     void aRedirectedVisitorsNodeRoomIsCreatedAndConnectedAndTheVisitorJoinsIt() throws Exception {
         try (ProsodyHarness prosody = prosody(true);
-             HttpHarness http = HttpHarness.start(settings(prosody, ""))) {
+             HttpHarness http = HttpHarness.start(settings(prosody, "admission.link.seat-grace = 2 seconds"))) {
             XmppSignaling xmpp = http.server.xmpp().orElseThrow();
             await(prosody, "main and v1 connected, component discovered", () -> xmpp.isConnected("main")
                     && xmpp.isConnected("v1") && http.server.engine().visitorsAvailable());
@@ -100,7 +100,13 @@ class ProsodyServerTest {
                 JsonNode third = HttpHarness.parse(http.post(HttpHarness.webClientBody(room, "s3")));
                 assertEquals("v1", third.path("vnode").asText());
                 assertEquals("focus@v1.test", third.path("focusJid").asText());
-                await(prosody, "the component acknowledged connect-vnode", () -> xmpp.stats().vnodeLinksAcknowledged() == 1);
+                // s1 and s2 were told "main room" and nobody reports their joins here (no event-sync): the link
+                // waits for them until admission.link.seat-grace, then their seats are given up and v1 is linked.
+                assertEquals(0, xmpp.stats().vnodeLinksConnected());
+                await(prosody, "the component acknowledged connect-vnode after the grace",
+                        () -> xmpp.stats().vnodeLinksConnected() == 1);
+                assertEquals(0, http.server.engine().totals().reservedSeats(), "the two seats were given up");
+                assertEquals(2, http.server.engine().totals().seatsGivenUp());
 
                 MultiUserChat annInNode = MultiUserChatManager.getInstanceFor(ann)
                         .getMultiUserChat(JoinRequest.parseRoom("hall@conference.v1.test"));
@@ -111,7 +117,11 @@ class ProsodyServerTest {
                 assertEquals(1.0, sample(metrics, "admission_xmpp_connected{connection=\"main\"}"));
                 assertEquals(1.0, sample(metrics, "admission_xmpp_connected{connection=\"v1\"}"));
                 assertEquals(1.0, sample(metrics, "admission_visitors_available"));
-                assertEquals(1.0, sample(metrics, "admission_xmpp_vnode_links_total{result=\"acknowledged\"}"));
+                // The reset's disconnect-vnode (the first link after a start), then the connect-vnode.
+                assertEquals(2.0, sample(metrics, "admission_xmpp_vnode_links_total{result=\"acknowledged\"}"));
+                assertEquals(1.0, sample(metrics, "admission_xmpp_vnode_links_total{result=\"reset\"}"));
+                assertEquals(1.0, sample(metrics, "admission_xmpp_vnode_links_connected"));
+                assertEquals(2.0, sample(metrics, "admission_seats_given_up_total"));
                 assertEquals(0.0, sample(metrics, "admission_xmpp_vnode_links_total{result=\"dropped\"}"));
                 assertEquals(0.0, sample(metrics, "admission_xmpp_component_discovery_failures_total"));
             } finally {

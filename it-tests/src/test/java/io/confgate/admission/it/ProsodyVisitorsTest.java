@@ -181,8 +181,15 @@ class ProsodyVisitorsTest {
         assertEquals("v1", visitor.getVnode());
         assertEquals("focus@v1.test", visitor.getFocusJid());
         assertEquals("true", visitor.getPropertiesMap().get("visitors-supported"));
-        await("connect-vnode acknowledged by the component", () -> signaling.stats().vnodeLinksAcknowledged() >= 1);
+        // m1 was told "main room" and is not in yet: the node room is made, but no connect-vnode (it would close
+        // the main room to m1); the visitor would wait in the room's pre-join queue.
+        Thread.sleep(1_500); // longer than the reset's settle: the link stands where it waits
+        assertEquals(0, signaling.stats().vnodeLinksConnected(), "not linked while m1 is on its way");
+        assertEquals(1, engine.totals().waitingLinks());
+        engine.report(OccupancyEvent.MainJoined.of(ROOM, "m1")); // m1 is in, as the focus sees it
+        await("connect-vnode acknowledged by the component", () -> signaling.stats().vnodeLinksConnected() == 1);
         assertEquals(0, signaling.stats().vnodeLinksDropped());
+        assertEquals(1, signaling.stats().vnodeLinkResets(), "the first link after the start was reset first");
 
         annInNode = MultiUserChatManager.getInstanceFor(ann).getMultiUserChat(NODE_ROOM);
         annInNode.join(Resourcepart.from("ann"));

@@ -12,15 +12,23 @@ final class Balancer {
     private final NodeSlot[] slots;
     private final BalancingPolicy policy;
     private final int maxVisitorsPerNode;
+    private final int maxWaitingVisitors;
+
+    /**
+     * Every healthy node's link for this conference waits for main seats and already holds
+     * {@code admission.link.max-waiting-visitors}: no node can take one more now.
+     */
+    static final Choice WAIT = new Choice(null, false);
 
     /** The two possible choices per node, made once: placing allocates nothing. */
     private final Choice[] within;
     private final Choice[] over;
 
-    Balancer(NodeSlot[] slots, BalancingPolicy policy, int maxVisitorsPerNode) {
+    Balancer(NodeSlot[] slots, BalancingPolicy policy, int maxVisitorsPerNode, int maxWaitingVisitors) {
         this.slots = slots;
         this.policy = policy;
         this.maxVisitorsPerNode = maxVisitorsPerNode;
+        this.maxWaitingVisitors = maxWaitingVisitors;
         this.within = new Choice[slots.length];
         this.over = new Choice[slots.length];
         for (NodeSlot slot : slots) {
@@ -34,9 +42,12 @@ final class Balancer {
     }
 
     /**
-     * Takes a place on a node for a visitor of {@code room}.
+     * Takes a place on a node for a visitor of {@code room}. A node whose link for this conference waits for main
+     * seats and holds {@code max-waiting-visitors} already counts as full for it (its pre-join queue would drop
+     * joins past its bound): the next node is opened, as at {@code max-visitors-per-node}.
      *
-     * @return the chosen node, or null when no node is healthy
+     * @return the chosen node, {@link #WAIT} when every healthy node's queue for this conference is full, or null
+     *         when no node is healthy
      */
     Choice place(Room room) {
         if (policy == BalancingPolicy.PACK) {
@@ -61,16 +72,19 @@ final class Balancer {
         }
         // SPREAD, or PACK with every node holding max-visitors-per-node of this conference: least loaded.
         for (NodeSlot slot : byScore) {
-            if (slot.tryAcquire()) {
+            if (!waitingFull(room, slot) && slot.tryAcquire()) {
                 return within[slot.index];
             }
         }
         // Every healthy node is at capacity: the least loaded takes it, and that is counted.
-        NodeSlot least = byScore[0];
+        NodeSlot least = null;
         for (NodeSlot slot : byScore) {
-            if (slot.score() < least.score()) {
+            if (!waitingFull(room, slot) && (least == null || slot.score() < least.score())) {
                 least = slot;
             }
+        }
+        if (least == null) {
+            return WAIT;
         }
         least.overflow();
         return over[least.index];
@@ -79,11 +93,15 @@ final class Balancer {
     private NodeSlot packOntoUsedNodes(Room room) {
         for (NodeSlot slot : slots) {
             if (slot.healthy() && room.uses(slot) && room.usage(slot) < maxVisitorsPerNode
-                    && slot.tryAcquire()) {
+                    && !waitingFull(room, slot) && slot.tryAcquire()) {
                 return slot;
             }
         }
         return null;
+    }
+
+    private boolean waitingFull(Room room, NodeSlot slot) {
+        return room.waitingFull(slot, maxWaitingVisitors);
     }
 
     /** Healthy nodes, least loaded first; a stable insertion sort keeps configuration order on ties. */

@@ -67,14 +67,16 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             nodes[i] = new NodeSlot(configured.get(i), i);
             byId.put(configured.get(i).id(), nodes[i]);
         }
-        this.rooms = new Rooms(nodes, Map.copyOf(byId), config.vnodeJoinLatency().toNanos(), ticker,
+        this.rooms = new Rooms(nodes, Map.copyOf(byId), config.vnodeJoinLatency().toNanos(),
+                config.seatGrace().toNanos(), config.componentAutoAllows(), ticker,
                 Objects.requireNonNull(roomFacts, "roomFacts"),
                 Objects.requireNonNull(nodeLinkListener, "nodeLinkListener"), config.maxRooms(), config.maxHeldPlaces(),
                 hands);
         this.desk = new PromotionDesk(rooms, config.promotion(), ticker,
                 Objects.requireNonNull(promotionListener, "promotionListener"), hands);
         this.placement = new Placement(config, rooms,
-                new Balancer(nodes, config.balancing(), config.maxVisitorsPerNode()), desk);
+                new Balancer(nodes, config.balancing(), config.maxVisitorsPerNode(),
+                        config.maxWaitingVisitors()), desk);
         this.persistence = store.map(s -> Persistence.start(s.directory(), s.writeInterval(), s.wallClock(), rooms,
                 Map.copyOf(byId), desk, ticker, config.promotion().pendingLifetime().toNanos()));
     }
@@ -148,7 +150,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             result = rooms.inRoom(e.room(), true, room -> uncounted ? room.uncountedJoined(e.memberKey())
                     : room.mainJoined(e.memberKey()));
         } else if (event instanceof OccupancyEvent.OccupantJoinedMain e) {
-            boolean uncounted = placement.isIgnored(MemberKind.NORMAL, Optional.of(e.occupantJid()));
+            boolean uncounted = placement.isIgnored(e.kind(), Optional.of(e.occupantJid()));
             result = rooms.inRoom(e.room(), true, room -> room.occupantJoinedMain(e.occupantJid().toString(),
                     uncounted, e.activeOccupants()));
         } else if (event instanceof OccupancyEvent.OccupantLeftMain e) {
@@ -244,7 +246,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
 
     @Override
     public EngineTotals totals() {
-        int[] sums = new int[5];
+        int[] sums = new int[6];
         rooms.forEach(room -> {
             RoomOccupancy o = room.snapshot();
             sums[0]++;
@@ -252,15 +254,17 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             sums[2] += o.reservedSeats();
             sums[3] += o.visitors();
             sums[4] += o.pendingVisitors();
+            sums[5] += room.links().anyPending() ? 1 : 0;
         });
         return new EngineTotals(sums[0], sums[1], sums[2], sums[3], sums[4], desk.handCount(), desk.ticketCount(),
-                desk.trackedVisitorCount());
+                desk.trackedVisitorCount(), sums[5], rooms.seatsGivenUp());
     }
 
     @Override
     public void cleanUp() {
         desk.cleanUp();
         rooms.forEach(room -> {
+            room.connectWhenClear(); // a link whose seats' grace ran out is made now
             room.unlinkUnused();
             desk.hands().sweep(room);
             if (room.isIdleAt(rooms.now())) {

@@ -101,6 +101,37 @@ final class Holds {
         return false;
     }
 
+    /**
+     * The latest deadline of a held seat, or {@link Long#MIN_VALUE} if none is held. Walks the holds: it is read
+     * when a link waits for seats, not per decision.
+     */
+    long newestSeatDeadline() {
+        long newest = Long.MIN_VALUE;
+        boolean any = false;
+        for (Hold hold : byMember.values()) {
+            if (hold instanceof Hold.Seat && (!any || hold.deadline() - newest > 0)) {
+                newest = hold.deadline();
+                any = true;
+            }
+        }
+        return newest;
+    }
+
+    /** Gives back every held seat (their members are given up); returns how many. */
+    int dropSeats() {
+        int dropped = 0;
+        for (var it = byMember.values().iterator(); it.hasNext() && seats > 0; ) {
+            Hold hold = it.next();
+            if (hold instanceof Hold.Seat) {
+                it.remove();
+                release(hold);
+                budget.give(1);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
     /** Gives back the places whose deadline has come. */
     void expire(long now) {
         Iterator<Hold> oldest = byMember.values().iterator();

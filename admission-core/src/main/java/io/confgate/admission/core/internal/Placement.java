@@ -105,9 +105,13 @@ final class Placement {
         if (!facts.isAllowedInMain(user, group)) {
             return visitor(room, key, Reason.NOT_ALLOWED, facts, true);
         }
-        // 8. Once a conference has visitors, later joiners are visitors too.
+        // 8. Once a conference has visitors, later joiners are visitors too; and once a node is connected (or
+        //    about to be), the visitors component lets nobody into the main room without a promotion.
         if (config.stickyVisitors() && room.hasVisitors()) {
             return visitor(room, key, Reason.STICKY_VISITORS, facts, false);
+        }
+        if (room.mainClosed()) {
+            return visitor(room, key, Reason.NODE_CONNECTED, facts, false);
         }
         // 9. The limit: a seat below it, a node at it.
         if (room.mainOccupancy() < facts.participantSoftLimit().orElse(config.maxParticipants())) {
@@ -167,6 +171,11 @@ final class Placement {
         if (choice == null) {
             return config.noNodeFallback() == NoNodeFallback.MAIN ? seat(room, key, Reason.NO_NODE)
                     : new Decision.Refused(room.jid(), key, Reason.NO_NODE);
+        }
+        if (choice == Balancer.WAIT) {
+            // Every node's pre-join queue for this conference is at its bound (past it Prosody drops joins
+            // without a word): ask again once a link is made.
+            return new Decision.Queued(room.jid(), key, Reason.LINK_PENDING);
         }
         if (choice.overflow() && choice.slot().snapshot().overflowed() == 1) {
             // Once per node: under overload every decision overflows, and a log line each would add to it.

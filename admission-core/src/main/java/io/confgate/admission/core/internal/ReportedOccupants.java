@@ -15,8 +15,11 @@ final class ReportedOccupants {
     private final Set<String> uncounted = new HashSet<>();
     private int count;
 
-    /** Records a join; false for an occupant already in (a retried report). */
-    boolean joined(String jid, boolean isUncounted, int activeOccupants) {
+    /**
+     * Records a join; false for an occupant already in (a retried report). Without Prosody's count, the count is
+     * the occupants reported so far.
+     */
+    boolean joined(String jid, boolean isUncounted, java.util.OptionalInt activeOccupants) {
         if (counted.contains(jid) || uncounted.contains(jid)) {
             return false;
         }
@@ -26,15 +29,16 @@ final class ReportedOccupants {
     }
 
     /** Records a leave; the count follows Prosody's even for an occupant never seen joining (a restart). */
-    void left(String jid, int activeOccupants) {
+    void left(String jid, java.util.OptionalInt activeOccupants) {
         if (!counted.remove(jid)) {
             uncounted.remove(jid);
         }
         follow(activeOccupants);
     }
 
-    private void follow(int activeOccupants) {
-        count = Math.max(0, activeOccupants - uncounted.size());
+    private void follow(java.util.OptionalInt activeOccupants) {
+        count = activeOccupants.isPresent() ? Math.max(0, activeOccupants.getAsInt() - uncounted.size())
+                : counted.size();
     }
 
     /** Occupants that count toward the limit. */

@@ -25,6 +25,10 @@ final class Room {
     private final EntityBareJid jid;
     private final NodeSlot[] nodes;
     private final long latencyNanos;
+    /** How long a prepared link waits for a seat holder ({@code admission.link.seat-grace}). */
+    private final long graceNanos;
+    /** Whether the visitors component lets everyone into the main room after a connect. */
+    private final boolean mainOpenWhileLinked;
     private final Set<String> mainMembers = new HashSet<>();
     private final Set<String> uncountedMembers = new HashSet<>();
     /** Main occupants as Prosody reports them, without member keys (event-sync). */
@@ -39,15 +43,20 @@ final class Room {
     /** Promotion state; null until the room's first raised hand. */
     private RoomPromotions promotions;
     private final Budget hands;
+    /** Seats given up when links were connected, since the last {@link #takeSeatsGivenUp}. */
+    private int seatsGivenUp;
 
-    Room(EntityBareJid jid, NodeSlot[] nodes, long latencyNanos, long now, Budget places, Budget hands) {
+    Room(EntityBareJid jid, NodeSlot[] nodes, long latencyNanos, long graceNanos, boolean mainOpenWhileLinked, long now,
+         Budget places, Budget hands) {
         this.jid = jid;
         this.nodes = nodes;
         this.latencyNanos = latencyNanos;
+        this.graceNanos = graceNanos;
+        this.mainOpenWhileLinked = mainOpenWhileLinked;
         this.visitors = new JoinedVisitors(nodes.length);
         this.held = new Holds(nodes.length, places);
         this.hands = hands;
-        this.links = new RoomLinks(jid, nodes.length);
+        this.links = new RoomLinks(jid, nodes.length, mainOpenWhileLinked);
         this.now = now;
         this.lastActivity = now;
     }
@@ -110,6 +119,20 @@ final class Room {
         return links.isLinked(node) || usage(node) > 0;
     }
 
+    /**
+     * Whether the main room is closed to ordinary joiners: a node is connected, or about to be, and the
+     * visitors component then refuses every main-room join that was not promoted
+     * ({@code mod_visitors_component.lua}, its {@code muc-occupant-pre-join} hook).
+     */
+    boolean mainClosed() {
+        return !mainOpenWhileLinked && links.any();
+    }
+
+    /** Whether the node's link waits for seats and already has {@code max} visitors waiting for it. */
+    boolean waitingFull(NodeSlot node, int max) {
+        return links.isPending(node) && held.pending(node) >= max;
+    }
+
     // ---------------------------------------------------------------- what placement does
 
     /**
@@ -129,6 +152,7 @@ final class Room {
     void dropSeat(String key) {
         if (held.of(key) instanceof Hold.Seat) {
             held.drop(key);
+            connectWhenClear();
         }
     }
 
@@ -151,7 +175,10 @@ final class Room {
     /** Redirects the member to {@code node}, whose place the balancer has already taken; links the node. */
     void redirect(String key, NodeSlot node) {
         held.hold(key, new Hold.Redirect(node, now + latencyNanos));
-        links.link(node);
+        if (!links.isLinked(node)) {
+            links.link(node);
+            connectWhenClear();
+        }
     }
 
     /** Frees a main member's place, joined or held; false if it has none (a moderator demoted it). */
@@ -161,9 +188,35 @@ final class Room {
         }
         if (held.of(key) instanceof Hold.Seat) {
             held.drop(key);
+            connectWhenClear();
             return true;
         }
         return false;
+    }
+
+    /**
+     * Connects the prepared links once no member answered "main room" can still be on its way: no seat is
+     * held, or every seat is older than the grace. The seats left then are given up: a connect closes the main
+     * room to their holders anyway, and a holder asking again is placed anew (not {@code SEAT_HELD} into a room
+     * that would refuse it). Called when a link is prepared, when a seat goes, and by the periodic sweep.
+     */
+    void connectWhenClear() {
+        if (!links.anyPending()) {
+            return;
+        }
+        long newest = held.newestSeatDeadline();
+        if (newest != Long.MIN_VALUE && now - (newest - latencyNanos + graceNanos) < 0) {
+            return; // a seat holder may still come
+        }
+        seatsGivenUp += held.dropSeats();
+        links.connectPending(nodes);
+    }
+
+    /** Seats given up by {@link #connectWhenClear} since the last call. */
+    int takeSeatsGivenUp() {
+        int n = seatsGivenUp;
+        seatsGivenUp = 0;
+        return n;
     }
 
     // ---------------------------------------------------------------- what the focus reports
@@ -174,8 +227,11 @@ final class Room {
             return EventResult.IGNORED_DUPLICATE;
         }
         // The seat becomes a member in one step under the monitor: occupancy never dips.
-        dropSeat(key);
+        if (held.of(key) instanceof Hold.Seat) {
+            held.drop(key);
+        }
         mainMembers.add(key);
+        connectWhenClear();
         NodeSlot wasVisitorOn = visitors.leave(key);
         if (wasVisitorOn != null) {
             unlinkIfUnused(wasVisitorOn, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
@@ -250,17 +306,18 @@ final class Room {
     }
 
     /** A main occupant reported without a member key: it takes the oldest seat (unless uncounted). */
-    EventResult occupantJoinedMain(String jid, boolean uncounted, int activeOccupants) {
+    EventResult occupantJoinedMain(String jid, boolean uncounted, java.util.OptionalInt activeOccupants) {
         if (!reported.joined(jid, uncounted, activeOccupants)) {
             return EventResult.IGNORED_DUPLICATE;
         }
         if (!uncounted) {
             held.dropOldestSeat();
+            connectWhenClear();
         }
         return EventResult.APPLIED;
     }
 
-    EventResult occupantLeftMain(String jid, int activeOccupants) {
+    EventResult occupantLeftMain(String jid, java.util.OptionalInt activeOccupants) {
         reported.left(jid, activeOccupants);
         return EventResult.APPLIED;
     }
@@ -394,7 +451,10 @@ final class Room {
         held.restore(record.holds(), nodesById, clock);
         visitors.restore(record.visitors(), nodesById);
         reported.restore(record.reported());
+        // Links come back prepared: the linker resets them on the wire (the focus's session left every node room
+        // with the old process), and they are connected once the restored seats are in or past their grace.
         record.linkedNodes().stream().map(nodesById::get).filter(n -> n != null).forEach(links::link);
+        connectWhenClear();
         return record.promotions() == null ? List.of()
                 : promotions().restore(record.promotions(), this, clock, pendingNanos);
     }

@@ -28,6 +28,8 @@ final class Rooms implements RoomAccess {
     private final NodeSlot[] nodes;
     private final Map<String, NodeSlot> nodesById;
     private final long latencyNanos;
+    private final long graceNanos;
+    private final boolean mainOpenWhileLinked;
     private final Ticker ticker;
     private final RoomFactsSource facts;
     private final NodeLinkListener links;
@@ -36,14 +38,19 @@ final class Rooms implements RoomAccess {
     private final Budget places;
     /** Hands over all rooms, against {@code admission.promotion.max-hands}. */
     private final Budget hands;
+    /** Seats given up when links were connected (their holders had not come within the grace). */
+    private final java.util.concurrent.atomic.LongAdder seatsGivenUp = new java.util.concurrent.atomic.LongAdder();
     /** Rooms changed since the last write to the store; null when there is no store. */
     private volatile Set<EntityBareJid> dirty;
 
-    Rooms(NodeSlot[] nodes, Map<String, NodeSlot> nodesById, long latencyNanos, Ticker ticker, RoomFactsSource facts,
-          NodeLinkListener links, int maxRooms, int maxHeldPlaces, Budget hands) {
+    Rooms(NodeSlot[] nodes, Map<String, NodeSlot> nodesById, long latencyNanos, long graceNanos,
+          boolean mainOpenWhileLinked, Ticker ticker, RoomFactsSource facts, NodeLinkListener links, int maxRooms,
+          int maxHeldPlaces, Budget hands) {
         this.nodes = nodes;
         this.nodesById = nodesById;
         this.latencyNanos = latencyNanos;
+        this.graceNanos = graceNanos;
+        this.mainOpenWhileLinked = mainOpenWhileLinked;
         this.ticker = ticker;
         this.facts = facts;
         this.links = links;
@@ -54,7 +61,7 @@ final class Rooms implements RoomAccess {
 
     /** A new room for {@code jid}, holding its places against the server-wide bound. */
     Room newRoom(EntityBareJid jid, long now) {
-        return new Room(jid, nodes, latencyNanos, now, places, hands);
+        return new Room(jid, nodes, latencyNanos, graceNanos, mainOpenWhileLinked, now, places, hands);
     }
 
     Budget places() {
@@ -88,6 +95,7 @@ final class Rooms implements RoomAccess {
                 room.enter(ticker.read());
                 result = action.apply(room);
                 linksChanged = room.links().hasChanges();
+                countGivenUp(room);
             }
             markDirty(jid);
             if (linksChanged) {
@@ -95,6 +103,20 @@ final class Rooms implements RoomAccess {
             }
             return result;
         }
+    }
+
+    private void countGivenUp(Room room) {
+        int givenUp = room.takeSeatsGivenUp();
+        if (givenUp > 0) {
+            seatsGivenUp.add(givenUp);
+            log.info("Linked {} to its visitor nodes with {} main seat(s) not joined within the grace; their holders"
+                    + " are placed anew if they ask again", room.jid(), givenUp);
+        }
+    }
+
+    /** Seats given up when links were connected, since the start. */
+    long seatsGivenUp() {
+        return seatsGivenUp.sum();
     }
 
     @Override
@@ -138,6 +160,7 @@ final class Rooms implements RoomAccess {
                 room.expireAt(ticker.read());
                 visitor.accept(room);
                 linksChanged = room.links().hasChanges();
+                countGivenUp(room);
             }
             if (linksChanged || room.isDestroyed()) {
                 markDirty(room.jid());

@@ -25,8 +25,10 @@ class RoomTest {
         new NodeSlot(VisitorNode.conventional("v2", "meet.jitsi", 100_000), 1),
         new NodeSlot(VisitorNode.conventional("v3", "meet.jitsi", 100_000), 2)};
     private final Budget places = new Budget(Integer.MAX_VALUE);
+    // Links connect at once (a visitors component that lets everyone in): this test is about held places only;
+    // LinkGateTest covers links that wait for seats.
     private final Room room = new Room(JoinRequest.parseRoom("townhall@conference.meet.jitsi"), nodes, LATENCY, 0,
-            places, new Budget(Integer.MAX_VALUE));
+            true, 0, places, new Budget(Integer.MAX_VALUE));
 
     /** A redirect as the balancer makes it: the node's place first, then the hold. */
     private void redirect(String key, NodeSlot node) {

@@ -1,6 +1,6 @@
 package io.confgate.admission.xmpp.internal;
 
-import io.confgate.admission.xmpp.Backoff;
+import io.confgate.admission.Backoff;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.confgate.admission.xmpp.internal;
 
-import io.confgate.admission.xmpp.Backoff;
+import io.confgate.admission.Backoff;
 import io.confgate.admission.xmpp.XmppAccount;
 import java.security.cert.X509Certificate;
 import java.time.Duration;

@@ -1,10 +1,10 @@
-package io.confgate.admission.xmpp;
+package io.confgate.admission;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The one retry schedule of the XMPP edge (reconnects, component discovery, node-room joins and
+ * The one retry schedule of the edges (XMPP reconnects, component discovery, node-room joins and
  * connect-vnode / disconnect-vnode sends): {@code first}, then doubled each attempt, never longer than
  * {@code max}. A value, so every retry reads the same rule.
  *
