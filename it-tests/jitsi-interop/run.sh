@@ -27,21 +27,14 @@
 #       visitor redirected after that can join.
 #   E2. a visitor that stays in the node room keeps it: nothing destroys it after
 #       jicofo.visitors.vnode-join-latency-interval (LINK_EXPIRY) while the visitor is in it.
+#   E3. kill -9 of the server right after it linked a conference, a start on its store with the Prosodies
+#       running: the next redirected visitor gets into the node room (the first link after a start is reset).
 #
 # Run by hand, not in `mvn verify`: Jitsi's Prosody plugins are not in Debian's archive (they come with
 # jitsi-meet-prosody from Jitsi's own repository, or a checkout of jitsi-meet's
 # resources/prosody-plugins/), and the check needs 127.0.0.1 and 127.0.0.2 port 5269.
 #
-# Prerequisites (Debian 12, as root, because the Prosodies run as root with run_as_root):
-#   apt-get install prosody lua-cjson lua-inspect lua-basexx lua-luaossl lua-sec lua-unbound \
-#                   python3-slixmpp openjdk-17-jre-headless curl
-#   (lua-* are the Depends of Debian's jitsi-meet-prosody package.) Debian 12's prosody runs on Lua 5.4
-#   but lua-inspect and lua-basexx install only for Lua <= 5.3; this script adds their 5.3 / 5.2
-#   directories to LUA_PATH_5_4 (Jitsi issue jitsi/jitsi-meet#14918 is the same failure).
-#   Jitsi's plugins in PLUGINS_DIR (default /usr/share/jitsi-meet/prosody-plugins, where
-#   jitsi-meet-prosody installs them), at least: mod_visitors.lua, mod_visitors_component.lua,
-#   mod_fmuc.lua, mod_muc_meeting_id.lua, mod_jitsi_permissions.lua, mod_auth_jitsi-anonymous.lua,
-#   util.lib.lua, token/util.lib.lua, luajwtjitsi.lib.lua.
+# Prerequisites: see prosodies.sh (Debian packages, Jitsi's plugins in PLUGINS_DIR).
 #   The server's jar: mvn -pl admission-server -am package (SERVER_JAR, default the one in target/).
 #
 # Usage: [PLUGINS_DIR=…] [SERVER_JAR=…] it-tests/jitsi-interop/run.sh [PLUGINS_DIR [SERVER_JAR]]
@@ -61,63 +54,15 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 PASSWORD="interop-$$"
 STRICT="${STRICT:-0}"
 
-WORK="$(mktemp -d /tmp/jitsi-interop.XXXXXX)"
-PIDS=()
-FAILED=0
-EXTRA_FAILED=0
+# shellcheck source=prosodies.sh
+. "$HERE/prosodies.sh"
 
-say() { echo "[$(date +%T)] $*"; }
-pass() { say "PASS  $*"; }
-fail() { say "FAIL  $*"; FAILED=$((FAILED + 1)); }
-extra_pass() { say "EXTRA PASS  $*"; }
-extra_fail() { say "EXTRA FAIL  $*"; EXTRA_FAILED=$((EXTRA_FAILED + 1)); }
-indent() { sed 's/^/        | /'; }
-
-cleanup() {
-    local pid i
-    # clients and the server first, then the Prosodies
-    for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill -TERM "${PIDS[$i]}" 2>/dev/null; done
-    for _ in $(seq 1 30); do
-        local alive=0
-        for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        [ "$alive" = 0 ] && break
-        sleep 0.5
-    done
-    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-    if [ "${KEEP_WORK:-0}" = 1 ] || [ "$FAILED" -gt 0 ] || [ "$EXTRA_FAILED" -gt 0 ]; then
-        say "logs kept in $WORK (main/prosody.log, node/prosody.log, server.log, clients/*.out)"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# wait_until SECONDS COMMAND...: polls COMMAND every 0.5 s.
-wait_until() {
-    local limit=$(( $1 * 2 )); shift
-    for _ in $(seq 1 "$limit"); do "$@" && return 0; sleep 0.5; done
-    "$@"
-}
 metric() { curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 metric_at_least() { local v; v="$(metric "$1")"; [ -n "$v" ] && awk -v v="$v" -v n="$2" 'BEGIN { exit !(v >= n) }'; }
-has_line() { grep -q -- "$2" "$1" 2>/dev/null; }
 
-# client NAME ARGS...: a muc_client.py in the background, output in clients/NAME.out
-client() {
-    local name="$1"; shift
-    "$PYTHON" "$HERE/muc_client.py" "$@" > "$WORK/clients/$name.out" 2>&1 &
-    PIDS+=($!)
-}
-client_says() { has_line "$WORK/clients/$1.out" "$2"; }
-client_done() { grep -q -E '^(JOINED|ERROR|NOT_JOINED|LOGIN_FAILED|DISCONNECTED)' "$WORK/clients/$1.out" 2>/dev/null; }
 conference_request() {
     curl -s -X POST "http://127.0.0.1:$HTTP_PORT/conference-request/v1" -H 'Content-Type: application/json' \
         -d "{\"room\":\"$1\",\"sessionId\":\"$2\",\"properties\":{\"visitors-version\":1}}"
-}
-main_focus() {   # a stand-in for Jicofo's own focus in the main room (see main.cfg.lua.in / below)
-    client "$1" --host 127.0.0.1 --port "$MAIN_C2S" --domain auth.meet.jitsi --user focus --password "$PASSWORD" \
-        --resource "$1" --room "$2" --nick focus --hold
 }
 main_participant() {
     client "$1" --host 127.0.0.1 --port "$MAIN_C2S" --domain meet.jitsi --room "$2" --nick "$1" --hold
@@ -133,105 +78,22 @@ say "server jar $SERVER_JAR"
 
 # Prerequisites ---------------------------------------------------------------------------------------
 missing=""
-for cmd in prosody prosodyctl lua5.4 java curl ss "$PYTHON"; do
-    command -v "$cmd" >/dev/null 2>&1 || missing="$missing $cmd"
-done
-for f in mod_visitors.lua mod_visitors_component.lua mod_fmuc.lua mod_muc_meeting_id.lua mod_jitsi_permissions.lua \
-         mod_auth_jitsi-anonymous.lua util.lib.lua token/util.lib.lua luajwtjitsi.lib.lua; do
-    [ -f "$PLUGINS_DIR/$f" ] || missing="$missing $PLUGINS_DIR/$f"
-done
-[ -n "$SERVER_JAR" ] && [ -f "$SERVER_JAR" ] || missing="$missing server-jar(${SERVER_JAR:-none})"
-"$PYTHON" -c 'import slixmpp' 2>/dev/null || missing="$missing python3-slixmpp(for $PYTHON)"
-# Debian 12: prosody uses Lua 5.4, lua-inspect / lua-basexx ship only up to 5.3 / 5.2.
-export LUA_PATH_5_4=";;/usr/share/lua/5.3/?.lua;/usr/share/lua/5.2/?.lua"
-lua5.4 -e 'require "cjson.safe"; require "inspect"; require "basexx"; require "openssl.digest"; require "ssl"' \
-    2>/dev/null || missing="$missing lua-libs(lua-cjson,lua-inspect,lua-basexx,lua-luaossl,lua-sec)"
-for addr in 127.0.0.1:5269 127.0.0.2:5269 "127.0.0.1:$MAIN_C2S" "127.0.0.2:$NODE_C2S" "127.0.0.1:$HTTP_PORT"; do
-    ss -Hltn "sport = :${addr##*:}" | awk '{print $4}' | grep -q -E "^(${addr%:*}|0\.0\.0\.0|\*|\[::\]):${addr##*:}$" \
-        && missing="$missing port-in-use($addr)"
-done
-if [ -n "$missing" ]; then
-    fail "prerequisites:$missing"
-    exit 1
-fi
+[ -n "$SERVER_JAR" ] && [ -f "$SERVER_JAR" ] || missing=" server-jar(${SERVER_JAR:-none})"
+check_prerequisites "$missing" "127.0.0.1:$HTTP_PORT"
 
-# Configuration ---------------------------------------------------------------------------------------
-mkdir -p "$WORK/main/data" "$WORK/node/data" "$WORK/certs" "$WORK/clients"
-cat > "$WORK/hosts" <<EOF
-127.0.0.1 meet.jitsi conference.meet.jitsi visitors.meet.jitsi auth.meet.jitsi
-127.0.0.2 v1.meet.jitsi conference.v1.meet.jitsi auth.v1.meet.jitsi
-EOF
-fill() {
-    sed -e "s#@WORK@#$WORK#g" -e "s#@PLUGINS_DIR@#$PLUGINS_DIR#g" -e "s#@MAIN_C2S@#$MAIN_C2S#g" \
-        -e "s#@NODE_C2S@#$NODE_C2S#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@PASSWORD@#$PASSWORD#g" \
-        -e "s#@LINK_EXPIRY@#$LINK_EXPIRY seconds#g" "$1" > "$2"
-}
-fill "$HERE/main.cfg.lua.in" "$WORK/main.cfg.lua"
-fill "$HERE/node.cfg.lua.in" "$WORK/node.cfg.lua"
+# Configuration and step 1: the Prosodies load Jitsi's modules ----------------------------------------
+configure_prosodies
 fill "$HERE/server.conf.in" "$WORK/server.conf"
-prosodyctl --config "$WORK/main.cfg.lua" register focus auth.meet.jitsi "$PASSWORD" >/dev/null 2>&1 \
-    && prosodyctl --config "$WORK/node.cfg.lua" register focus auth.v1.meet.jitsi "$PASSWORD" >/dev/null 2>&1 \
-    || { fail "prosodyctl register focus accounts"; exit 1; }
-
-# Step 1: the Prosodies load Jitsi's modules ---------------------------------------------------------
-prosody --config "$WORK/main.cfg.lua" > "$WORK/main/stdout.log" 2>&1 &
-PIDS+=($!)
-listening() { ss -Hltn "sport = :$2" | grep -q "$1:$2"; }
-# Which of the two priority-0 handlers of 'jicofo-unlock-room' on the node's MUC runs first. mod_fmuc's
-# (returns true unless mod_fmuc fired the event on 'connect') must run before mod_muc_meeting_id's (which
-# unlocks): only then is the node room locked until the main Prosody's connect. Prosody 0.12.3 runs
-# equal-priority handlers in insertion order, i.e. module load order, and it loads a host's modules by
-# iterating a set (string hash order, seeded per process), so the order changes from one start to the next.
-unlock_order() {
-    prosodyctl --config "$WORK/node.cfg.lua" shell ">local t = {} for _, h in ipairs(prosody.hosts['conference.v1.meet.jitsi'].events.get_handlers('jicofo-unlock-room') or {}) do t[#t+1] = debug.getinfo(h, 'S').short_src:match('[^/]*$') end return table.concat(t, ',')" 2>/dev/null \
-        | grep -o 'mod_[a-z_]*\.lua,mod_[a-z_]*\.lua' | head -1
-}
-NODE_STARTS=0
-while :; do
-    NODE_STARTS=$((NODE_STARTS + 1))
-    prosody --config "$WORK/node.cfg.lua" >> "$WORK/node/stdout.log" 2>&1 &
-    NODE_PID=$!
-    PIDS+=($NODE_PID)
-    if ! wait_until 20 listening 127.0.0.2 "$NODE_C2S"; then
-        fail "1 node prosody starts"; cat "$WORK"/node/stdout.log | indent; exit 1
-    fi
-    sleep 0.5
-    ORDER="$(unlock_order)"
-    case "$ORDER" in mod_fmuc.lua,*) break ;; esac
-    say "      node start $NODE_STARTS: jicofo-unlock-room handlers run in the order '$ORDER'" \
-        "(the focus's join would unlock node rooms by itself); restarting the node"
-    [ "$NODE_STARTS" -ge 12 ] && { fail "1 no node start with mod_fmuc's lock first in 12 tries"; exit 1; }
-    kill -TERM "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
-    while listening 127.0.0.2 5269 || listening 127.0.0.2 "$NODE_C2S"; do sleep 0.2; done
-done
-if ! wait_until 20 listening 127.0.0.1 "$MAIN_C2S" || ! listening 127.0.0.1 5269 || ! listening 127.0.0.2 5269; then
-    fail "1 prosodies start"; cat "$WORK"/main/stdout.log "$WORK"/node/stdout.log | indent; exit 1
-fi
-sleep 0.5
-modules() { prosodyctl --config "$1" shell "module:list('$2')" 2>/dev/null | tr -s ' \n' ' '; }
-load_errors="$(grep -h -E "Error initializing module|Unable to load module|Failed to load module" \
-    "$WORK"/main/prosody.log "$WORK"/node/prosody.log)"
-ok=1
-for spec in "main meet.jitsi visitors" "main visitors.meet.jitsi visitors_component" \
-            "main conference.meet.jitsi muc_meeting_id" "node conference.v1.meet.jitsi fmuc" \
-            "node conference.v1.meet.jitsi muc_meeting_id" "node v1.meet.jitsi auth_jitsi-anonymous"; do
-    set -- $spec
-    list="$(modules "$WORK/$1.cfg.lua" "$2")"
-    echo " $list " | grep -q " $3 " || { ok=0; say "      $3 not loaded on $2: $list"; }
-done
-if [ "$ok" = 1 ] && [ -z "$load_errors" ]; then
-    pass "1 Jitsi's modules load: visitors@meet.jitsi, visitors_component@visitors.meet.jitsi," \
-         "muc_meeting_id@conference.meet.jitsi, fmuc+muc_meeting_id@conference.v1.meet.jitsi;" \
-         "node lock in force (jicofo-unlock-room handlers: $ORDER; node starts needed: $NODE_STARTS)"
-    grep -h -E "visitors_component.*(error|warn)" "$WORK/main/prosody.log" | indent
-else
-    fail "1 Jitsi's modules load"; echo "$load_errors" | head -40 | indent; exit 1
-fi
+start_prosodies
 
 # Step 2: the server logs in on both Prosodies and discovers the component ---------------------------
-java -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.log.io.confgate=debug \
-    -jar "$SERVER_JAR" --config "$WORK/server.conf" > "$WORK/server.log" 2>&1 &
-PIDS+=($!)
+start_server() {
+    java -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.log.io.confgate=debug \
+        -jar "$SERVER_JAR" --config "$WORK/server.conf" >> "$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=($SERVER_PID)
+}
+start_server
 if wait_until 40 metric_at_least 'admission_xmpp_connected{connection="main"}' 1 \
    && wait_until 10 metric_at_least 'admission_xmpp_connected{connection="v1"}' 1 \
    && wait_until 20 metric_at_least admission_visitors_available 1; then
@@ -373,6 +235,42 @@ if client_says held-visitor '^JOINED'; then
     fi
 else
     extra_fail "E2 held-visitor did not join $HELD_NODE: $(tail -2 "$WORK/clients/held-visitor.out" | tr '\n' ' ')"
+fi
+
+# E3: the server killed (kill -9) right after it linked a conference to v1, started again on its store, with the
+# Prosodies still running: mod_visitors still counts v1 connected for the conference (connect_vnode connects a node
+# once, only disconnect_vnode forgets it), so a plain connect-vnode would send nothing and leave a new node room
+# locked. The restarted server must get a newly redirected visitor into the node room.
+CRASH="crash@conference.meet.jitsi"
+CRASH_NODE="crash@conference.v1.meet.jitsi"
+# No main participant in the room: none is mirrored into the node room, so mod_fmuc ends it when the killed
+# focus's session goes, while mod_visitors keeps counting v1 connected (the stranding the issue saw).
+main_focus crash-focus "$CRASH"
+wait_until 10 client_done crash-focus
+acks_before="$(metric 'admission_xmpp_vnode_links_connected')"
+conference_request "$CRASH" c1 >/dev/null
+c2="$(conference_request "$CRASH" c2)"
+if echo "$c2" | grep -q '"vnode":"v1"' && wait_until 15 metric_at_least admission_xmpp_vnode_links_connected \
+        "$(( ${acks_before%.*} + 1 ))"; then
+    kill -KILL "$SERVER_PID"
+    say "      linked $CRASH to v1, then kill -9 of the server; starting it again on its store"
+    start_server
+    wait_until 40 metric_at_least admission_visitors_available 1
+    wait_until 20 metric_at_least 'admission_xmpp_connected{connection="v1"}' 1
+    sleep 1
+    c3="$(conference_request "$CRASH" c3)"
+    visitor crash-visitor "$CRASH_NODE" 20
+    wait_until 25 client_done crash-visitor
+    if echo "$c3" | grep -q '"vnode":"v1"' && client_says crash-visitor '^JOINED'; then
+        extra_pass "E3 after kill -9 and a start on the store, the next redirected visitor joins $CRASH_NODE:" \
+            "$(grep '^JOINED' "$WORK/clients/crash-visitor.out") ($(grep -o 'Resetting the link of crash[^:]*: .*\|Linked crash[^ ]* to node v1' "$WORK/server.log" | tail -2 | tr '\n' ';'))"
+    else
+        extra_fail "E3 after kill -9 and a start on the store: c3 $(echo "$c3" | grep -o '"vnode":"[^"]*"' || echo main)," \
+            "visitor: $(grep -E '^(ERROR|NOT_JOINED)' "$WORK/clients/crash-visitor.out" | cut -c1-120)"
+        tail -15 "$WORK/server.log" | indent
+    fi
+else
+    extra_fail "E3 set-up: $CRASH was not linked to v1 ($c2)"
 fi
 
 # Summary ---------------------------------------------------------------------------------------------

@@ -264,16 +264,20 @@ class PlacementRulesTest {
     }
 
     @Test
-    void nobodyIsRedirectedWhileTheVisitorsComponentIsUnavailable() {
-        AdmissionEngine engine = engine(Fixtures.deployment().maxParticipants(0).build());
+    void nobodyIsRedirectedWhileTheVisitorsComponentIsUnavailableAndThoseOverTheLimitAskAgain() {
+        AdmissionEngine engine = engine(Fixtures.deployment().maxParticipants(1).build());
         assertTrue(engine.visitorsAvailable(), "an engine without signaling starts available");
         engine.setVisitorsAvailable(false);
-        Decision d = engine.decide(JoinRequest.builder(ROOM).sessionId("x").visitorRequested(true).build());
-        assertEquals(new Decision.Main(ROOM, "x", Reason.VISITORS_UNAVAILABLE, false), d);
+        Decision first = engine.decide(JoinRequest.builder(ROOM).sessionId("x").visitorRequested(true).build());
+        assertEquals(new Decision.Main(ROOM, "x", Reason.VISITORS_UNAVAILABLE, true), first, "under the limit: main");
+        Decision second = engine.decide(join("y"));
+        assertEquals(new Decision.Queued(ROOM, "y", Reason.VISITORS_UNAVAILABLE), second,
+                "over the limit: ready:false, asked again, never past the limit");
+        assertEquals(Reason.SEAT_HELD, engine.decide(join("x")).reason());
         assertEquals(0, engine.nodeLoads().stream().mapToInt(l -> l.load()).sum());
         engine.setVisitorsAvailable(true);
-        assertEquals(Reason.VISITOR_REQUESTED, engine.decide(JoinRequest.builder(ROOM).sessionId("x")
-                .visitorRequested(true).build()).reason());
+        assertEquals(Reason.ROOM_FULL, engine.decide(join("y")).reason(), "y asks again: a node");
+        assertEquals(1, engine.occupancy(ROOM).orElseThrow().mainOccupancy());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.confgate.admission.conference.TokenReader;
 import io.confgate.admission.http.internal.ClientIds;
 import io.confgate.admission.http.internal.Cors;
 import io.confgate.admission.http.internal.HttpReplies;
+import io.confgate.admission.http.internal.OversizedBodies;
 import io.confgate.admission.http.internal.ResponseTimer;
 import java.util.Objects;
 import java.util.Optional;
@@ -81,7 +82,8 @@ public final class AdmissionHandlers {
             // Server to server: no CORS.
             SizeLimitHandler limited = new SizeLimitHandler(settings.maxBodyBytes(), -1);
             limited.setHandler(new EventSyncHandler(engine, sync, settings.maxBodyBytes()));
-            routes.addMapping(PathSpec.from(EVENT_SYNC + "/events/*"), new ResponseTimer("event-sync", observer, limited));
+            routes.addMapping(PathSpec.from(EVENT_SYNC + "/events/*"), new ResponseTimer("event-sync", observer,
+                    new OversizedBodies(settings.maxBodyBytes(), limited)));
         });
     }
 
@@ -113,7 +115,8 @@ public final class AdmissionHandlers {
     private Handler wrap(String endpoint, Set<String> methods, Handler handler) {
         SizeLimitHandler limited = new SizeLimitHandler(settings.maxBodyBytes(), -1);
         limited.setHandler(handler);
-        return new ResponseTimer(endpoint, observer, Cors.wrap(limited, settings.corsAllowedOrigins(), methods));
+        return new ResponseTimer(endpoint, observer, Cors.wrap(new OversizedBodies(settings.maxBodyBytes(), limited),
+                settings.corsAllowedOrigins(), methods));
     }
 
     /** Assembles the endpoints from the engine, the settings and the SPIs at the edge. */

@@ -193,7 +193,9 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     }
 
     private static EventResult ignored(EventResult result, OccupancyEvent event) {
-        if (result == EventResult.IGNORED_DUPLICATE || result == EventResult.IGNORED_NOT_JOINED) {
+        if (result == EventResult.IGNORED_DUPLICATE || result == EventResult.IGNORED_NOT_JOINED
+                || result == EventResult.IGNORED_UNKNOWN_ROOM && event instanceof OccupancyEvent.NodeRoomDestroyed) {
+            // A node ends its room after the conference ended (its disconnect), which dropped the room already.
             // Normal when two sources report the same join (event-sync and the focus in a node room), or a retry.
             log.debug("Ignored occupancy event ({}): {}", result, event);
         } else {

@@ -70,18 +70,21 @@ final class Holds {
         budget.give(1);
     }
 
-    /** Gives back the oldest seat (a join reported without its member key takes it); false if none. */
-    boolean dropOldestSeat() {
-        for (var it = byMember.values().iterator(); it.hasNext(); ) {
-            Hold hold = it.next();
-            if (hold instanceof Hold.Seat) {
+    /**
+     * Gives back the oldest seat (a join reported without its member key takes it); returns the key it was held
+     * for, or null if none was held.
+     */
+    String dropOldestSeat() {
+        for (var it = byMember.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            if (entry.getValue() instanceof Hold.Seat) {
                 it.remove();
-                release(hold);
+                release(entry.getValue());
                 budget.give(1);
-                return true;
+                return entry.getKey();
             }
         }
-        return false;
+        return null;
     }
 
     /**

@@ -40,9 +40,6 @@ final class Placement {
         if (!config.enabled()) {
             return new Decision.Main(request.room(), key, Reason.VISITORS_DISABLED, false);
         }
-        if (!visitorsAvailable) {
-            return new Decision.Main(request.room(), key, Reason.VISITORS_UNAVAILABLE, false);
-        }
         if (isIgnored(request.kind(), request.identity().address())) {
             return new Decision.Main(request.room(), key, Reason.IGNORED_MEMBER, false);
         }
@@ -50,6 +47,9 @@ final class Placement {
         Optional<Reason> alwaysMain = roomWithoutVisitors(facts)
                 // 2. A client that cannot be a visitor.
                 .or(() -> request.supportsVisitors() ? Optional.empty() : Optional.of(Reason.NO_VISITOR_SUPPORT));
+        if (!visitorsAvailable) {
+            return rooms.inRoom(request.room(), true, room -> withoutVisitors(room, facts, key, alwaysMain));
+        }
         Decision decision = rooms.inRoom(request.room(), true, room -> {
             Tickets.Lookup ticket = desk.tickets().lookup(room, request, key, rooms.now());
             Decision placed = placeIn(room, request, facts, key, alwaysMain, ticket);
@@ -58,6 +58,26 @@ final class Placement {
         });
         // No room for one more conference (admission.limits.max-rooms): nothing was created.
         return decision != null ? decision : new Decision.Refused(request.room(), key, Reason.CAPACITY);
+    }
+
+    /**
+     * Rule 1's second case: the visitors component is not known or not reachable (just after a start, or while
+     * the main connection is down), so nobody can be redirected. The main room still fills by its limit, seats
+     * held as usual; a client past it is answered {@code ready: false} (QUEUED) and asks again, by which time
+     * the component is usually back. Jicofo sends everyone to the main room then, past any limit (README,
+     * parity table). A room or client that never gets visitors is placed as it always is.
+     */
+    private Decision withoutVisitors(Room room, RoomFacts facts, String key, Optional<Reason> alwaysMain) {
+        if (alwaysMain.isPresent()) {
+            return seat(room, key, alwaysMain.get());
+        }
+        if (room.isInMain(key) || room.reclaimSeat(key)) {
+            return seat(room, key, Reason.SEAT_HELD);
+        }
+        if (room.mainOccupancy() < facts.participantSoftLimit().orElse(config.maxParticipants())) {
+            return seat(room, key, Reason.VISITORS_UNAVAILABLE);
+        }
+        return new Decision.Queued(room.jid(), key, Reason.VISITORS_UNAVAILABLE);
     }
 
     /** Sets whether the visitors component is reachable; returns the previous value. */
@@ -86,7 +106,7 @@ final class Placement {
             return visitor(room, key, Reason.VISITOR_REQUESTED, facts, true);
         }
         // 4. A retried request of a member in the main room or holding a seat: not counted twice.
-        if (room.isInMain(key)) {
+        if (room.isInMain(key) || room.reclaimSeat(key)) {
             return seat(room, key, Reason.SEAT_HELD);
         }
         // 5. An approval (a ticket, or one this identity holds) beats the limit; a demotion sends away.

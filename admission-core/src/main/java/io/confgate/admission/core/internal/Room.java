@@ -22,6 +22,8 @@ import org.jxmpp.jid.EntityBareJid;
  * and created again is a new object, and tickets of the old one do not apply to it.
  */
 final class Room {
+    /** Bounds {@link #seatsTaken}: a room never has more seats than its limit, far below this. */
+    private static final int MAX_SEATS_TAKEN = 10_000;
     private final EntityBareJid jid;
     private final NodeSlot[] nodes;
     private final long latencyNanos;
@@ -31,6 +33,12 @@ final class Room {
     private final boolean mainOpenWhileLinked;
     private final Set<String> mainMembers = new HashSet<>();
     private final Set<String> uncountedMembers = new HashSet<>();
+    /**
+     * Members whose seat a join without a member key took (the oldest seat goes to each such join), with when
+     * their seat would have expired. Such a join was somebody else's when the member asks again: it gets one of
+     * the seats still held back ({@link #reclaimSeat}), since those are the ones of members not in yet.
+     */
+    private final Map<String, Long> seatsTaken = new HashMap<>();
     /** Main occupants as Prosody reports them, without member keys (event-sync). */
     private final ReportedOccupants reported = new ReportedOccupants();
     /** Places held by members who have not joined yet. */
@@ -82,6 +90,9 @@ final class Room {
     void expireAt(long nowNanos) {
         now = nowNanos;
         held.expire(nowNanos);
+        if (!seatsTaken.isEmpty()) {
+            seatsTaken.values().removeIf(until -> nowNanos - until >= 0);
+        }
     }
 
     // ---------------------------------------------------------------- what placement reads
@@ -89,6 +100,22 @@ final class Room {
     /** Main occupancy as the limit counts it: joined members plus seats held. */
     int mainOccupancy() {
         return mainMembers.size() + reported.count() + held.seats();
+    }
+
+    /**
+     * A member asking again whose seat a join without a member key took: that join was somebody else's (the member
+     * is asking, so it is not in), and one of the seats still held is that somebody's. The member takes over the
+     * oldest of them, renewed, and nothing is counted twice. True if it did; false if the member's seat was not
+     * taken, or every seat is gone (everyone else answered "main room" is in: the room is full).
+     */
+    boolean reclaimSeat(String key) {
+        Long until = seatsTaken.remove(key);
+        if (until == null || now - until >= 0 || held.seats() == 0 || mainMembers.contains(key)) {
+            return false;
+        }
+        held.dropOldestSeat();
+        held.hold(key, new Hold.Seat(now + latencyNanos));
+        return true;
     }
 
     /** Whether the member joined the main room or holds a seat there. */
@@ -311,7 +338,10 @@ final class Room {
             return EventResult.IGNORED_DUPLICATE;
         }
         if (!uncounted) {
-            held.dropOldestSeat();
+            String taken = held.dropOldestSeat();
+            if (taken != null && seatsTaken.size() < MAX_SEATS_TAKEN) {
+                seatsTaken.put(taken, now + latencyNanos);
+            }
             connectWhenClear();
         }
         return EventResult.APPLIED;
@@ -334,6 +364,7 @@ final class Room {
     /** The conference ended: every count and node place is given back, every link dropped. */
     void destroy() {
         destroyed = true;
+        seatsTaken.clear();
         visitors.clear();
         held.clear();
         for (NodeSlot node : nodes) {

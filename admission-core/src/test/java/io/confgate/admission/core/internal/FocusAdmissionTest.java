@@ -142,6 +142,34 @@ class FocusAdmissionTest {
     }
 
     @Test
+    void membersToldToAskAgainKeepTheirPlaceWhenOthersJoinFirst() {
+        // Jicofo answers ready=false while its own focus is still joining the room: those members ask again a
+        // second later, and the members answered after them may be in by then. A join is not tied to a request,
+        // so each took the oldest seat, the askers' own; asking again they take back one of those still held.
+        FocusAdmission focus = focus(false);
+        for (int i = 0; i < 30; i++) {
+            assertInstanceOf(Decision.Main.class, focus.conferenceRequest(request("p" + i)));
+        }
+        for (int i = 5; i < 30; i++) {
+            assertTrue(joinMain(focus, "p" + i));
+        }
+        assertInstanceOf(Decision.Visitor.class, focus.conferenceRequest(request("watcher")));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Reason.SEAT_HELD, focus.conferenceRequest(request("p" + i)).reason(), "p" + i);
+        }
+        RoomOccupancy room = focus.engine().occupancy(ROOM).orElseThrow();
+        assertEquals(25, room.mainMembers());
+        assertEquals(5, room.reservedSeats(), "nothing counted twice");
+        for (int i = 0; i < 5; i++) {
+            assertTrue(joinMain(focus, "p" + i), "still before the link");
+        }
+        wire.runAll(true);
+        assertFalse(mainRoomOpen(), "linked once all 30 are in");
+        assertEquals(30, focus.engine().occupancy(ROOM).orElseThrow().mainMembers());
+        assertEquals(0, focus.engine().totals().seatsGivenUp());
+    }
+
+    @Test
     void aSeatHolderWhoNeverComesHoldsTheVisitorsForTheGraceOnly() {
         FocusAdmission focus = focus(false);
         for (int i = 0; i < 30; i++) {
