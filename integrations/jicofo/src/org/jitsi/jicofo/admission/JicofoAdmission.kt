@@ -67,10 +67,11 @@ object JicofoAdmission {
         })
         xmppServices.visitorConnections.forEach { provider ->
             val node = provider.config.name
-            built.nodeConnection(node, provider.registered)
+            // The listener first, then the state: a login between the two would otherwise be missed for good.
             provider.addListener(object : XmppProvider.Listener {
                 override fun registrationChanged(registered: Boolean) = built.nodeConnection(node, registered)
             })
+            built.nodeConnection(node, provider.registered)
         }
         logger.info(
             "confgate admission: placement, balancing and node links by the library: " +
