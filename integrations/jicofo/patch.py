@@ -24,17 +24,19 @@ class Edit:
 def apply(path, edits):
     text = path.read_text()
     for e in edits:
-        start = 0
+        start, end = 0, len(text)
         if e.scope is not None:
             if text.count(e.scope) != 1:
                 sys.exit(f"{path}: scope anchor found {text.count(e.scope)} times (want 1): {e.scope!r}")
+            # The scope is a nested class: it ends where the next one starts.
             start = text.index(e.scope)
-        found = text.count(e.anchor, start)
-        if e.scope is None and found != 1:
-            sys.exit(f"{path}: anchor found {found} times (want 1) for '{e.why}': {e.anchor!r}")
-        if found < 1:
-            sys.exit(f"{path}: anchor not found after its scope for '{e.why}': {e.anchor!r}")
-        i = text.index(e.anchor, start)
+            following = text.find("\n    private class ", start + len(e.scope))
+            end = following if following >= 0 else len(text)
+        found = text.count(e.anchor, start, end)
+        if found != 1:
+            where = "in its scope " if e.scope is not None else ""
+            sys.exit(f"{path}: anchor found {found} times {where}(want 1) for '{e.why}': {e.anchor!r}")
+        i = text.index(e.anchor, start, end)
         if e.replacement is not None:
             new = e.replacement
         else:
@@ -128,9 +130,11 @@ def main():
                 return;
             }
 """, scope=visitor_listener, why="visitor left", after=f"            {GLUE}.visitorLeft(roomName, chatRoom, member);\n"),
-        Edit("""            logger.info("Visitor room destroyed with reason=" + reason);
-""", scope=visitor_listener, why="visitor room destroyed",
-             after=f"            {GLUE}.visitorRoomDestroyed(roomName, chatRoom);\n"),
+        Edit("""            if (chatRoomToLeave != null)
+            {
+                ChatRoom finalChatRoom = chatRoomToLeave;""", scope=visitor_listener,
+             why="visitor room destroyed (once Jicofo forgot it)",
+             before=f"            {GLUE}.visitorRoomDestroyed(roomName, chatRoom);\n"),
         Edit("""                if (vnode != null)
                 {
                     xmppServices.getVisitorsManager().sendIqToComponent(""", scope=visitor_listener,
@@ -168,6 +172,17 @@ def main():
         if (room == null || !room.isJoined())
         {
             throw new IllegalStateException("Not in the visitor room on node " + node);
+        }
+        // The room's presences are processed in order on its task queue: once a task queued now has run, the
+        // occupants present at the join are counted.
+        java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(1);
+        room.queueXmppTask(() -> {
+            counted.countDown();
+            return kotlin.Unit.INSTANCE;
+        });
+        if (!counted.await(5, java.util.concurrent.TimeUnit.SECONDS))
+        {
+            throw new IllegalStateException("The visitor room on node " + node + " did not settle");
         }
         return room.getMemberCount();
     }

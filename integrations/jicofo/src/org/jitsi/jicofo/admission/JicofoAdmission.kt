@@ -15,6 +15,7 @@ import io.confgate.admission.VisitorNode
 import io.confgate.admission.config.EngineSettings
 import io.confgate.admission.core.FocusAdmissions
 import io.confgate.admission.focus.FocusAdmission
+import io.confgate.admission.link.ComponentErrorException
 import io.confgate.admission.link.NodeRoom
 import io.confgate.admission.link.VisitorsComponent
 import org.jitsi.jicofo.ConferenceStore
@@ -156,10 +157,19 @@ object JicofoAdmission {
         return facts.build()
     }
 
-    /** A member joined the main room (ChatRoomListenerImpl.memberJoined, on the room's own thread). */
+    /**
+     * A member joined the main room (ChatRoomListenerImpl.memberJoined, on the room's own thread). Recorders and
+     * transcribers are not counted, as Jicofo's getUserParticipantCount leaves them out (Jigasi counts there too);
+     * the flags come from the member's presence, read without a disco#info.
+     */
     @JvmStatic
     fun mainJoined(room: EntityBareJid, member: ChatRoomMember) {
-        facade?.mainMemberJoined(room, member.jid ?: member.occupantJid, MemberKind.NORMAL)
+        val kind = when {
+            member.isJibri -> MemberKind.RECORDER
+            member.isTranscriber -> MemberKind.TRANSCRIBER
+            else -> MemberKind.NORMAL
+        }
+        facade?.mainMemberJoined(room, member.jid ?: member.occupantJid, kind)
     }
 
     /** A member left the main room or was kicked. */
@@ -216,7 +226,7 @@ object JicofoAdmission {
             val response = xmpp.visitorsManager.sendIqToComponentAndGetResponse(room, listOf(command))
                 ?: throw TimeoutException("no answer from the visitors component for $room")
             if (response.type != IQ.Type.result) {
-                throw IllegalStateException("the visitors component answered ${response.toXML()}")
+                throw ComponentErrorException("the visitors component answered ${response.toXML()}")
             }
         }
     }

@@ -9,8 +9,9 @@ import java.util.Objects;
  *
  * @param backoff      the delay before a failed step is tried again ({@code admission.xmpp.retry-min} doubled
  *                     up to {@code retry-max})
- * @param maxAttempts  attempts of one step before it is given up and counted ({@code admission.xmpp.max-send-attempts});
- *                     it is tried again at the link's next change (a new redirect, the node's connection back)
+ * @param maxAttempts  attempts of one step in a row ({@code admission.xmpp.max-send-attempts}); after the last one
+ *                     the step is counted as dropped and tried again after the longest backoff, or at once when
+ *                     the link changes or the node's connection comes back
  * @param relinkSettle the pause between a {@code disconnect-vnode} that resets a link and the focus creating the
  *                     node's room again: the component answers once it sent {@code disconnect} to the node, which
  *                     may not have ended its room yet, and a room made before that would be ended by it

@@ -34,7 +34,7 @@ public interface NodeLinker extends NodeLinkListener, AutoCloseable {
     /** What it did so far. */
     LinkStats stats();
 
-    /** Stops working; steps in flight finish, nothing new starts. */
+    /** Stops working: nothing new starts, and steps in flight are interrupted. */
     @Override
     void close();
 }

@@ -16,8 +16,9 @@ public interface VisitorsComponent {
      * ({@code mod_visitors.lua} {@code connect_vnode}, {@code mod_fmuc.lua} on {@code connect}). From then on
      * the component refuses main-room joins that were not promoted.
      *
-     * @throws TimeoutException if no answer came (the component answers nothing for a room it does not know)
-     * @throws Exception        on an error answer or a connection that is down
+     * @throws TimeoutException        if no answer came (the component answers nothing for a room it does not know)
+     * @throws ComponentErrorException if the component answered with an error
+     * @throws Exception               on a connection that is down, or any other failure (the step is retried)
      */
     void connect(EntityBareJid room, VisitorNode node) throws Exception;
 
@@ -25,8 +26,9 @@ public interface VisitorsComponent {
      * {@code disconnect-vnode}: the main Prosody forgets the node for this conference and tells the node,
      * which ends the conference's room there ({@code mod_visitors.lua} {@code disconnect_vnode}).
      *
-     * @throws TimeoutException if no answer came (the component knows no such room)
-     * @throws Exception        on an error answer or a connection that is down
+     * @throws TimeoutException        if no answer came (the component knows no such room)
+     * @throws ComponentErrorException if the component answered with an error
+     * @throws Exception               on a connection that is down, or any other failure (the step is retried)
      */
     void disconnect(EntityBareJid room, VisitorNode node) throws Exception;
 }

@@ -92,8 +92,8 @@ public final class FocusAdmissions {
          * out); {@link Duration#ZERO} runs none, for a caller that calls {@link AdmissionEngine#cleanUp()} itself.
          */
         public Builder maintenanceInterval(Duration value) {
-            if (value == null || value.isNegative()) {
-                throw new IllegalArgumentException("maintenanceInterval must be >= 0, was " + value);
+            if (value == null || value.isNegative() || !value.isZero() && value.toMillis() < 1) {
+                throw new IllegalArgumentException("maintenanceInterval must be zero or at least 1 ms, was " + value);
             }
             this.maintenanceInterval = value;
             return this;
@@ -107,14 +107,17 @@ public final class FocusAdmissions {
 
         public FocusAdmission build() {
             NodeLinker links = linker.orElseGet(() -> NodeLinkers.create(rooms, component, linkSettings));
-            AdmissionEngine built;
+            AdmissionEngine built = null;
             try {
                 built = engine.nodeLinkListener(links).build();
+                return new DefaultFocusAdmission(built, links, maintenanceInterval);
             } catch (RuntimeException | Error e) {
                 links.close();
+                if (built != null) {
+                    built.close();
+                }
                 throw e;
             }
-            return new DefaultFocusAdmission(built, links, maintenanceInterval);
         }
     }
 }

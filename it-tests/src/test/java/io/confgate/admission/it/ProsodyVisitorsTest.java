@@ -297,7 +297,7 @@ class ProsodyVisitorsTest {
     void aRoomTheNodeEndsWhileAVisitorIsOnTheWayIsMadeAndConnectedAgain() throws Exception {
         assertTrue(engine.totals().pendingRedirects() >= 1, "viewer-2 is on its way to v1 (the test before)");
         long acknowledged = signaling.stats().vnodeLinksAcknowledged();
-        long dropped = signaling.stats().vnodeLinksDropped();
+        long resets = signaling.stats().vnodeLinkResets();
         annInNode.leave(); // the last visitor: the node ends the room
         await("the focus saw the visitor leave", () -> joinedOn("v1") == 0);
         await("disconnect-vnode and connect-vnode acknowledged again",
@@ -306,7 +306,9 @@ class ProsodyVisitorsTest {
         annInNode.join(Resourcepart.from("ann")); // throws if refused or left in the queue
         assertTrue(annInNode.isJoined(), "the next visitor is in the room the focus made again");
         await("and counted from the focus's view", () -> joinedOn("v1") == 1);
-        assertEquals(dropped, signaling.stats().vnodeLinksDropped());
+        // (Drops are not compared: the link of the test before, to a room the component does not know, is tried
+        // again on its own schedule meanwhile.)
+        assertEquals(resets + 1, signaling.stats().vnodeLinkResets(), "one reset: the stale link made again");
     }
 
     private static int joinedOn(String nodeId) {

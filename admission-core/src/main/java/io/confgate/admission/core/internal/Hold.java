@@ -9,8 +9,11 @@ sealed interface Hold permits Hold.Seat, Hold.Redirect {
     /** When the place is given back unless the join is reported ({@link io.confgate.admission.Ticker} nanos). */
     long deadline();
 
-    /** A seat in the main room. */
-    record Seat(long deadline) implements Hold {
+    /**
+     * A seat in the main room, first given at {@code since}: a renewal (the member asking again) moves the
+     * deadline, not {@code since}, so a link's wait for the seat ({@code admission.link.seat-grace}) has an end.
+     */
+    record Seat(long deadline, long since) implements Hold {
     }
 
     /** A redirect to a node; the node's place was taken when the redirect was made. */

@@ -105,19 +105,29 @@ final class Holds {
     }
 
     /**
-     * The latest deadline of a held seat, or {@link Long#MIN_VALUE} if none is held. Walks the holds: it is read
-     * when a link waits for seats, not per decision.
+     * When the most recently given held seat was first given, or {@link Long#MIN_VALUE} if none is held. Walks the
+     * holds: it is read when a link waits for seats, not per decision.
      */
-    long newestSeatDeadline() {
+    long newestSeatSince() {
         long newest = Long.MIN_VALUE;
         boolean any = false;
         for (Hold hold : byMember.values()) {
-            if (hold instanceof Hold.Seat && (!any || hold.deadline() - newest > 0)) {
-                newest = hold.deadline();
+            if (hold instanceof Hold.Seat seat && (!any || seat.since() - newest > 0)) {
+                newest = seat.since();
                 any = true;
             }
         }
         return newest;
+    }
+
+    /** The oldest held seat, or null. */
+    Hold.Seat oldestSeat() {
+        for (Hold hold : byMember.values()) {
+            if (hold instanceof Hold.Seat seat) {
+                return seat;
+            }
+        }
+        return null;
     }
 
     /** Gives back every held seat (their members are given up); returns how many. */
@@ -169,14 +179,15 @@ final class Holds {
      * redirect takes its node place again, as it held one. Unknown nodes (configuration changed) are dropped.
      */
     void restore(java.util.List<RoomRecord.HoldRecord> records, java.util.Map<String, NodeSlot> nodes,
-                 WallClock clock) {
+                 WallClock clock, long latencyNanos) {
         for (RoomRecord.HoldRecord record : records) {
             long deadline = clock.toNanos(record.deadlineMillis());
             if (deadline - clock.nanos() <= 0) {
                 continue;
             }
             if (record.node() == null) {
-                hold(record.member(), new Hold.Seat(deadline));
+                // When it was first given is not kept; the last renewal stands in for it.
+                hold(record.member(), new Hold.Seat(deadline, deadline - latencyNanos));
             } else if (nodes.containsKey(record.node())) {
                 NodeSlot node = nodes.get(record.node());
                 node.forceAcquire();

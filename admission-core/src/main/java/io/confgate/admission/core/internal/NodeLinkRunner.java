@@ -3,6 +3,7 @@ package io.confgate.admission.core.internal;
 import io.confgate.admission.VisitorNode;
 import io.confgate.admission.event.NodeLinkEvent;
 import io.confgate.admission.link.LinkSettings;
+import io.confgate.admission.link.ComponentErrorException;
 import io.confgate.admission.link.LinkStats;
 import io.confgate.admission.link.NodeLinker;
 import io.confgate.admission.link.NodeRoom;
@@ -67,15 +68,22 @@ final class NodeLinkRunner implements NodeLinker {
         } else {
             want = LinkState.Want.NONE;
         }
-        Link link = links.computeIfAbsent(key(event.room(), event.node().id()), k -> new Link(event.room(), event.node()));
-        synchronized (link) {
-            // A prepare after the link is already further along changes nothing (connected includes open).
-            if (want != LinkState.Want.OPEN || link.want == LinkState.Want.NONE) {
-                link.want = want;
+        for (;;) {
+            Link link = links.computeIfAbsent(key(event.room(), event.node().id()),
+                    k -> new Link(event.room(), event.node()));
+            synchronized (link) {
+                if (link.removed) {
+                    continue; // dropped at rest just now: a fresh one takes the change
+                }
+                // A prepare after the link is already further along changes nothing (connected includes open).
+                if (want != LinkState.Want.OPEN || link.want == LinkState.Want.NONE) {
+                    link.want = want;
+                }
+                link.changed();
             }
-            link.givenUp = false;
+            kick(link);
+            return;
         }
-        kick(link);
     }
 
     @Override
@@ -85,8 +93,11 @@ final class NodeLinkRunner implements NodeLinker {
             return;
         }
         synchronized (link) {
+            if (link.removed) {
+                return;
+            }
             link.roomEnded = true;
-            link.givenUp = false;
+            link.changed();
         }
         kick(link);
     }
@@ -96,10 +107,13 @@ final class NodeLinkRunner implements NodeLinker {
         for (Link link : links.values()) {
             if (link.node.id().equals(nodeId)) {
                 synchronized (link) {
+                    if (link.removed) {
+                        continue;
+                    }
                     if (link.state == LinkState.OPEN || link.state == LinkState.CONNECTED) {
                         link.rejoin = true;
-                        link.givenUp = false;
                     }
+                    link.changed(); // a link waiting to be tried again is tried now
                 }
                 kick(link);
             }
@@ -142,7 +156,7 @@ final class NodeLinkRunner implements NodeLinker {
     /** Starts driving the link unless a worker already does, or it waits for a delay. */
     private void kick(Link link) {
         synchronized (link) {
-            if (link.running || link.waiting || closed) {
+            if (link.running || link.waiting || link.settling || closed) {
                 return;
             }
             link.running = true;
@@ -154,20 +168,25 @@ final class NodeLinkRunner implements NodeLinker {
     private void drive(Link link) {
         for (;;) {
             LinkState.Step step;
+            long version;
+            boolean lastAttempt;
             synchronized (link) {
-                step = closed || link.givenUp ? null : link.nextStep();
+                step = closed ? null : link.nextStep();
                 if (step == null) {
                     link.running = false;
                     if ((link.state == LinkState.NONE || link.state == LinkState.UNKNOWN)
                             && link.want == LinkState.Want.NONE) {
+                        link.removed = true;
                         links.remove(key(link.room, link.node.id()), link);
                     }
                     return;
                 }
+                version = link.version;
+                lastAttempt = link.attempt + 1 >= settings.maxAttempts();
             }
             NodeRoom.Opened opened;
             try {
-                opened = run(step, link);
+                opened = run(step, link, lastAttempt);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 synchronized (link) {
@@ -175,7 +194,7 @@ final class NodeLinkRunner implements NodeLinker {
                 }
                 return;
             } catch (Exception e) {
-                failed(link, step, e);
+                failed(link, step, version, e);
                 return;
             }
             boolean settle = step == LinkState.Step.RESET && !settings.relinkSettle().isZero();
@@ -190,11 +209,11 @@ final class NodeLinkRunner implements NodeLinker {
                 link.state = next;
                 if (settle) {
                     link.running = false;
-                    link.waiting = true;
+                    link.settling = true;
                 }
             }
             if (settle) {
-                delays.after(settings.relinkSettle(), () -> resume(link));
+                delays.after(settings.relinkSettle(), () -> settled(link));
                 return;
             }
         }
@@ -207,8 +226,18 @@ final class NodeLinkRunner implements NodeLinker {
         kick(link);
     }
 
-    /** Runs one step on the wire; returns what a probe found (null for other steps). */
-    private NodeRoom.Opened run(LinkState.Step step, Link link) throws Exception {
+    private void settled(Link link) {
+        synchronized (link) {
+            link.settling = false;
+        }
+        kick(link);
+    }
+
+    /**
+     * Runs one step on the wire; returns what a probe found (null for other steps). {@code lastAttempt}: a
+     * disconnect-vnode without an answer then counts as done (the component answers every IQ for a room it knows).
+     */
+    private NodeRoom.Opened run(LinkState.Step step, Link link, boolean lastAttempt) throws Exception {
         EntityBareJid room = link.room;
         VisitorNode node = link.node;
         switch (step) {
@@ -222,7 +251,7 @@ final class NodeLinkRunner implements NodeLinker {
                 // The focus stays in the room it may have just made: where the main Prosody held nothing for this
                 // node, the disconnect changes nothing and visitors keep queueing in the room; where it held a stale
                 // link, the node ends the room on it, and the open after the settle makes it again.
-                disconnectTolerant(room, node);
+                disconnectForReset(room, node);
                 return null;
             }
             case OPEN -> {
@@ -236,7 +265,7 @@ final class NodeLinkRunner implements NodeLinker {
                 return null;
             }
             case DISCONNECT -> {
-                disconnectTolerant(room, node);
+                disconnect(room, node, lastAttempt);
                 rooms.leave(room, node);
                 log.info("Unlinked {} from node {}", room, node.id());
                 return null;
@@ -250,40 +279,70 @@ final class NodeLinkRunner implements NodeLinker {
     }
 
     /**
-     * disconnect-vnode where the component may know nothing of the room: it answers every IQ for a room it
-     * knows, so no answer means it holds no link to forget.
+     * disconnect-vnode of a link that may be stale: best effort. No answer (the component knows no such room) or an
+     * error answer (older components refuse a disconnect for a conference they never connected) means there is no
+     * link to forget.
      */
-    private void disconnectTolerant(EntityBareJid room, VisitorNode node) throws Exception {
+    private void disconnectForReset(EntityBareJid room, VisitorNode node) throws Exception {
+        try {
+            component.disconnect(room, node);
+            acknowledged.incrementAndGet();
+        } catch (TimeoutException | ComponentErrorException e) {
+            log.debug("disconnect-vnode {} for {} not acknowledged ({}): no link to forget", node.id(), room,
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * disconnect-vnode of a connected link. An answer lost on the way would leave the main room closed while the
+     * engine opens it again, so no answer is retried; only at the last attempt is it taken as done (the component
+     * answers every IQ for a room it knows, and the main room is gone at a conference's end).
+     */
+    private void disconnect(EntityBareJid room, VisitorNode node, boolean lastAttempt) throws Exception {
         try {
             component.disconnect(room, node);
             acknowledged.incrementAndGet();
         } catch (TimeoutException e) {
-            log.debug("No answer to disconnect-vnode {} for {}: the component holds no such room", node.id(), room);
+            if (!lastAttempt) {
+                throw e;
+            }
+            log.debug("No answer to disconnect-vnode {} for {} at the last attempt: the component holds no such room",
+                    node.id(), room);
         }
     }
 
-    private void failed(Link link, LinkState.Step step, Exception e) {
+    private void failed(Link link, LinkState.Step step, long version, Exception e) {
         failures.incrementAndGet();
         int attempt;
+        boolean changed;
         synchronized (link) {
-            attempt = ++link.attempt;
+            changed = link.version != version;
+            attempt = changed ? 0 : ++link.attempt;
             link.running = false;
             if (attempt >= settings.maxAttempts()) {
-                link.givenUp = true;
                 link.attempt = 0;
-            } else {
+            }
+            if (!changed) {
                 link.waiting = true;
             }
         }
         String what = step.name().toLowerCase(java.util.Locale.ROOT) + " of " + link.room + " on node " + link.node.id();
-        if (attempt >= settings.maxAttempts()) {
-            dropped.incrementAndGet();
-            log.error("Gave up the {} after {} attempts: {}; tried again at the link's next change", what, attempt,
-                    e.toString());
+        if (changed) {
+            // The link changed while the step ran (a new event, the node back): the next step is tried at once.
+            log.debug("The {} failed ({}), and the link changed meanwhile: trying again", what, e.toString());
+            kick(link);
             return;
         }
-        Duration delay = settings.backoff().delay(attempt);
-        log.warn("The {} failed (attempt {}): {}; again in {} ms", what, attempt, e.toString(), delay.toMillis());
+        Duration delay;
+        if (attempt >= settings.maxAttempts()) {
+            dropped.incrementAndGet();
+            delay = settings.backoff().max();
+            log.error("The {} failed {} times in a row: {}; trying again in {} s, or at the link's next change", what,
+                    attempt, e.toString(), delay.toSeconds());
+        } else {
+            delay = settings.backoff().delay(attempt);
+            log.warn("The {} failed (attempt {}): {}; again in {} ms", what, attempt, e.toString(), delay.toMillis());
+        }
         delays.after(delay, () -> resume(link));
     }
 
@@ -295,10 +354,14 @@ final class NodeLinkRunner implements NodeLinker {
         LinkState.Want want = LinkState.Want.NONE;
         /** A worker drives it now. */
         boolean running;
-        /** A retry or the settle is scheduled: nothing else starts it meanwhile. */
+        /** A retry is scheduled: nothing but an outside change starts it meanwhile. */
         boolean waiting;
-        /** The last attempt failed for good; an outside change starts it again. */
-        boolean givenUp;
+        /** The pause after a reset: nothing starts it before the node handled the disconnect. */
+        boolean settling;
+        /** Dropped from the map at rest: a change finds a fresh link instead. */
+        boolean removed;
+        /** Counts outside changes, so a step that failed while the link changed is tried again at once. */
+        long version;
         int attempt;
         /** The node ended the room. */
         boolean roomEnded;
@@ -310,6 +373,13 @@ final class NodeLinkRunner implements NodeLinker {
         Link(EntityBareJid room, VisitorNode node) {
             this.room = room;
             this.node = node;
+        }
+
+        /** An outside change: the link is worked on again at once, with fresh attempts. */
+        void changed() {
+            version++;
+            attempt = 0;
+            waiting = false;
         }
 
         LinkState.Step nextStep() {

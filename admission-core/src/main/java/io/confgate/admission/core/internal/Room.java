@@ -35,7 +35,7 @@ final class Room {
     private final Set<String> uncountedMembers = new HashSet<>();
     /**
      * Members whose seat a join without a member key took (the oldest seat goes to each such join), with when
-     * their seat would have expired. Such a join was somebody else's when the member asks again: it gets one of
+     * their seat was first given (forgotten after the join latency). Such a join was somebody else's when the member asks again: it gets one of
      * the seats still held back ({@link #reclaimSeat}), since those are the ones of members not in yet.
      */
     private final Map<String, Long> seatsTaken = new HashMap<>();
@@ -91,7 +91,7 @@ final class Room {
         now = nowNanos;
         held.expire(nowNanos);
         if (!seatsTaken.isEmpty()) {
-            seatsTaken.values().removeIf(until -> nowNanos - until >= 0);
+            seatsTaken.values().removeIf(since -> nowNanos - (since + latencyNanos) >= 0);
         }
     }
 
@@ -109,12 +109,13 @@ final class Room {
      * taken, or every seat is gone (everyone else answered "main room" is in: the room is full).
      */
     boolean reclaimSeat(String key) {
-        Long until = seatsTaken.remove(key);
-        if (until == null || now - until >= 0 || held.seats() == 0 || mainMembers.contains(key)) {
+        Long since = seatsTaken.remove(key);
+        if (since == null || now - (since + latencyNanos) >= 0 || held.seats() == 0 || mainMembers.contains(key)) {
             return false;
         }
+        // The member's own seat was given at `since`; the one it takes over keeps that, so the grace stays bounded.
         held.dropOldestSeat();
-        held.hold(key, new Hold.Seat(now + latencyNanos));
+        held.hold(key, new Hold.Seat(now + latencyNanos, since));
         return true;
     }
 
@@ -171,7 +172,8 @@ final class Room {
         if (mainMembers.contains(key)) {
             return false;
         }
-        held.hold(key, new Hold.Seat(now + latencyNanos));
+        long since = held.of(key) instanceof Hold.Seat seat ? seat.since() : now;
+        held.hold(key, new Hold.Seat(now + latencyNanos, since));
         return true;
     }
 
@@ -223,7 +225,7 @@ final class Room {
 
     /**
      * Connects the prepared links once no member answered "main room" can still be on its way: no seat is
-     * held, or every seat is older than the grace. The seats left then are given up: a connect closes the main
+     * held, or every seat was first given longer than the grace ago (asking again does not extend it). The seats left then are given up: a connect closes the main
      * room to their holders anyway, and a holder asking again is placed anew (not {@code SEAT_HELD} into a room
      * that would refuse it). Called when a link is prepared, when a seat goes, and by the periodic sweep.
      */
@@ -231,9 +233,9 @@ final class Room {
         if (!links.anyPending()) {
             return;
         }
-        long newest = held.newestSeatDeadline();
-        if (newest != Long.MIN_VALUE && now - (newest - latencyNanos + graceNanos) < 0) {
-            return; // a seat holder may still come
+        long newest = held.newestSeatSince();
+        if (newest != Long.MIN_VALUE && now - (newest + graceNanos) < 0) {
+            return; // a seat holder may still come: its seat was given less than the grace ago
         }
         seatsGivenUp += held.dropSeats();
         links.connectPending(nodes);
@@ -320,7 +322,10 @@ final class Room {
             unlinkIfUnused(previous, NodeLinkEvent.Cause.LAST_VISITOR_LEFT);
         }
         mainMembers.remove(key); // a demoted member leaves the main count
-        links.link(node);
+        if (!links.isLinked(node)) {
+            links.link(node);
+            connectWhenClear();
+        }
     }
 
     /** The conference's room on {@code node} is gone: every visitor counted there has left. */
@@ -338,9 +343,10 @@ final class Room {
             return EventResult.IGNORED_DUPLICATE;
         }
         if (!uncounted) {
+            Hold.Seat oldest = held.oldestSeat();
             String taken = held.dropOldestSeat();
             if (taken != null && seatsTaken.size() < MAX_SEATS_TAKEN) {
-                seatsTaken.put(taken, now + latencyNanos);
+                seatsTaken.put(taken, oldest.since());
             }
             connectWhenClear();
         }
@@ -479,7 +485,7 @@ final class Room {
     List<TicketEntry> restore(RoomRecord record, Map<String, NodeSlot> nodesById, WallClock clock, long pendingNanos) {
         mainMembers.addAll(record.mainMembers());
         uncountedMembers.addAll(record.uncountedMembers());
-        held.restore(record.holds(), nodesById, clock);
+        held.restore(record.holds(), nodesById, clock, latencyNanos);
         visitors.restore(record.visitors(), nodesById);
         reported.restore(record.reported());
         // Links come back prepared: the linker resets them on the wire (the focus's session left every node room

@@ -35,6 +35,10 @@ final class FakeWire implements NodeRoom, VisitorsComponent {
     final Set<String> mainConnected = new HashSet<>();
     /** Rooms the component knows (the main MUC room exists). */
     boolean componentKnowsRooms = true;
+    /** An older mod_visitors_component: a disconnect-vnode for a node it never connected is answered with an error. */
+    boolean errorOnUnknownDisconnect;
+    /** Runs inside the next connect, before it fails or succeeds (a change arriving while the step is on the wire). */
+    Runnable duringConnect;
     /** Failures to throw, per call name ("open", "connect", ...), one per call. */
     final Map<String, Integer> failNext = new HashMap<>();
     final Queue<Runnable> tasks = new ArrayDeque<>();
@@ -88,6 +92,11 @@ final class FakeWire implements NodeRoom, VisitorsComponent {
     @Override
     public synchronized void connect(EntityBareJid room, VisitorNode node) throws Exception {
         calls.add("connect " + key(room, node));
+        Runnable during = duringConnect;
+        duringConnect = null;
+        if (during != null) {
+            during.run();
+        }
         maybeFail("connect");
         if (!componentKnowsRooms) {
             throw new TimeoutException("no answer");
@@ -106,6 +115,9 @@ final class FakeWire implements NodeRoom, VisitorsComponent {
             throw new TimeoutException("no answer");
         }
         String k = key(room, node);
+        if (errorOnUnknownDisconnect && !mainConnected.contains(k)) {
+            throw new io.confgate.admission.link.ComponentErrorException("internal-server-error");
+        }
         if (mainConnected.remove(k)) {
             nodeEndsRoom(room, node); // the node ends its room on disconnect, with the focus in it
         }
@@ -128,16 +140,23 @@ final class FakeWire implements NodeRoom, VisitorsComponent {
 
     /** Runs queued steps (and, with {@code delaysToo}, due delays) until nothing is left. */
     void runAll(boolean delaysToo) {
+        runAll(delaysToo ? Integer.MAX_VALUE : 0);
+    }
+
+    /** Runs queued steps, and at most {@code maxDelays} delays as if their time had come. */
+    void runAll(int maxDelays) {
+        int delaysRun = 0;
         for (;;) {
             Runnable task = tasks.poll();
             if (task != null) {
                 task.run();
                 continue;
             }
-            Runnable later = delaysToo ? delayed.poll() : null;
+            Runnable later = delaysRun < maxDelays ? delayed.poll() : null;
             if (later == null) {
                 return;
             }
+            delaysRun++;
             later.run();
         }
     }

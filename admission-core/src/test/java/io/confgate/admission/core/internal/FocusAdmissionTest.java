@@ -193,6 +193,29 @@ class FocusAdmissionTest {
     }
 
     @Test
+    void askingAgainDoesNotStretchTheGraceAndRecordersTakeNoSeat() {
+        FocusAdmission focus = focus(false);
+        for (int i = 0; i < 30; i++) {
+            focus.conferenceRequest(request("p" + i));
+        }
+        focus.conferenceRequest(request("watcher"));
+        for (int i = 0; i < 29; i++) {
+            joinMain(focus, "p" + i);
+        }
+        // A recorder joins: it is not counted, and it takes no seat (p29's stays, so the link still waits).
+        focus.mainMemberJoined(ROOM, member("recorder"), MemberKind.RECORDER);
+        settle(focus);
+        assertTrue(mainRoomOpen(), "p29's seat is not taken by the recorder");
+        for (int t = 0; t < 3; t++) { // p29 asks again every 4 s and never joins
+            advance(Duration.ofSeconds(4));
+            assertEquals(Reason.SEAT_HELD, focus.conferenceRequest(request("p29")).reason());
+            settle(focus);
+        }
+        assertFalse(mainRoomOpen(), "12 s after its seat was given: the grace counts from then, not the last ask");
+        assertEquals(29, focus.engine().occupancy(ROOM).orElseThrow().mainMembers());
+    }
+
+    @Test
     void aSeatHolderWhoComesAfterTheLinkIsRefusedByProsodyAndItsNextRequestGoesToTheNode() {
         FocusAdmission focus = focus(false);
         for (int i = 0; i < 30; i++) {

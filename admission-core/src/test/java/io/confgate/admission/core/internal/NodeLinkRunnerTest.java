@@ -177,35 +177,90 @@ class NodeLinkRunnerTest {
     }
 
     @Test
-    void aFailedStepIsRetriedOnTheBackoffThenGivenUpAndTriedAgainAtTheNextChange() {
+    void aFailedStepIsRetriedOnTheBackoffThenCountedAndTriedAgainAfterTheLongestDelay() {
         prepare(ROOM);
         wire.runAll(true);
-        wire.failNext.put("connect", 10);
+        wire.failNext.put("connect", 3);
         wire.delays.clear();
         connect(ROOM);
         wire.runAll(true);
-        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), wire.delays, "two retries, doubled");
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(8)), wire.delays,
+                "two retries doubled, then the longest delay after the last attempt");
         assertEquals(3, runner.stats().failures());
         assertEquals(1, runner.stats().dropped());
-        assertEquals(LinkState.OPEN, runner.stateOf(ROOM, "v1"), "given up, still prepared");
-
-        wire.failNext.clear();
-        connect(ROOM); // the engine's next change for the link (or the node's connection back)
-        wire.runAll(true);
-        assertEquals(LinkState.CONNECTED, runner.stateOf(ROOM, "v1"));
+        assertEquals(LinkState.CONNECTED, runner.stateOf(ROOM, "v1"), "tried again after the longest delay");
     }
 
     @Test
-    void aConnectWithoutAnswerIsRetriedButADisconnectWithoutAnswerIsDone() {
-        wire.componentKnowsRooms = false; // the main room does not exist: the component answers nothing
+    void aLinkWaitingToBeTriedAgainIsTriedAtOnceWhenItChangesOrItsNodeIsBack() {
+        wire.failNext.put("open", 3);
+        prepare(ROOM);
+        wire.runAll(2); // three attempts, the third failing: now waiting for the longest delay
+        assertEquals(1, runner.stats().dropped());
+        assertEquals(LinkState.UNKNOWN, runner.stateOf(ROOM, "v1"));
+        wire.clearCalls();
+        runner.nodeUp("v1");
+        wire.runAll(false); // no delay has to pass: probed and reset at once
+        assertEquals(List.of("open room v1", "disconnect room v1"), wire.calls);
+        wire.runAll(2); // the stale retry delay (now moot) and the reset's settle
+        assertEquals(LinkState.OPEN, runner.stateOf(ROOM, "v1"));
+        wire.failNext.put("connect", 1);
+        connect(ROOM);
+        wire.runAll(false);
+        assertEquals(LinkState.OPEN, runner.stateOf(ROOM, "v1"), "failed once, waiting for its retry");
+        connect(ROOM);
+        wire.runAll(false);
+        assertEquals(LinkState.CONNECTED, runner.stateOf(ROOM, "v1"), "a new change does not wait for the retry");
+    }
+
+    @Test
+    void aChangeDuringTheLastFailingAttemptIsNotLost() {
         connect(ROOM);
         wire.runAll(true);
-        // The probe's reset tolerated the silence; the connect did not and was given up.
-        assertEquals(LinkState.OPEN, runner.stateOf(ROOM, "v1"));
-        assertEquals(1, runner.stats().dropped());
-        disconnect(ROOM);
-        wire.runAll(true);
+        assertEquals(LinkState.CONNECTED, runner.stateOf(ROOM, "v1"));
+        wire.clearCalls();
+        runner.nodeRoomEnded(ROOM, "v1"); // stale: reset, open, connect
+        wire.nodeEndsRoom(ROOM, V1);
+        wire.failNext.put("connect", 1);
+        wire.duringConnect = () -> disconnect(ROOM); // the conference ends while the connect is on the wire
+        wire.runAll(1); // the reset's settle only: no retry delay may be run
+        assertFalse(wire.focusIn.contains("room v1"), "the disconnect was carried out at once: " + wire.calls);
         assertEquals(null, runner.stateOf(ROOM, "v1"));
+    }
+
+    @Test
+    void aResetTakesAnOlderComponentsErrorAsNothingToForget() {
+        wire.errorOnUnknownDisconnect = true; // mod_visitors_component before its nil check on _connected_vnodes
+        connect(ROOM);
+        wire.runAll(true);
+        assertEquals(LinkState.CONNECTED, runner.stateOf(ROOM, "v1"));
+        assertEquals(0, runner.stats().failures());
+    }
+
+    @Test
+    void aConnectWithoutAnswerIsRetriedAndADisconnectWithoutAnswerIsRetriedUntilItsLastAttempt() {
+        wire.componentKnowsRooms = false; // the main room does not exist: the component answers nothing
+        connect(ROOM);
+        wire.runAll(3); // the reset's settle, then two retries of the connect
+        assertEquals(LinkState.OPEN, runner.stateOf(ROOM, "v1"), "the reset tolerated the silence, the connect not");
+        assertEquals(1, runner.stats().dropped());
+        wire.clearCalls();
+        disconnect(ROOM);
+        wire.runAll(2);
+        assertEquals(List.of("leave room v1"), wire.calls, "never connected: no disconnect-vnode");
+        assertEquals(null, runner.stateOf(ROOM, "v1"));
+
+        // Connected, then the component stops answering: the disconnect is tried three times, then taken as done.
+        wire.componentKnowsRooms = true;
+        connect(OTHER);
+        wire.runAll(true);
+        wire.componentKnowsRooms = false;
+        wire.clearCalls();
+        disconnect(OTHER);
+        wire.runAll(2);
+        assertEquals(List.of("disconnect other v1", "disconnect other v1", "disconnect other v1", "leave other v1"),
+                wire.calls);
+        assertEquals(null, runner.stateOf(OTHER, "v1"));
     }
 
     @Test

@@ -161,7 +161,8 @@ class RoomTest {
         if (inModel == null) {
             assertNull(hold, step);
         } else if (inModel.node() == null) {
-            assertEquals(new Hold.Seat(inModel.deadline()), hold, step);
+            Hold.Seat seat = assertInstanceOf(Hold.Seat.class, hold, step);
+            assertEquals(inModel.deadline(), seat.deadline(), step);
         } else {
             assertEquals(new Hold.Redirect(inModel.node(), inModel.deadline()), hold, step);
         }

@@ -1,6 +1,7 @@
 package io.confgate.admission.xmpp.internal;
 
 import io.confgate.admission.VisitorNode;
+import io.confgate.admission.link.ComponentErrorException;
 import io.confgate.admission.link.VisitorsComponent;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import org.jitsi.xmpp.extensions.visitors.ConnectVnodePacketExtension;
 import org.jitsi.xmpp.extensions.visitors.DisconnectVnodePacketExtension;
 import org.jitsi.xmpp.extensions.visitors.VisitorsIq;
 import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.IQ;
 import org.jxmpp.jid.EntityBareJid;
@@ -58,6 +60,8 @@ public final class XmppVisitorsComponent implements VisitorsComponent {
             TimeoutException timeout = new TimeoutException("no answer from " + to + " for " + room);
             timeout.initCause(e);
             throw timeout;
+        } catch (XMPPException.XMPPErrorException e) {
+            throw new ComponentErrorException(to + " answered " + e.getStanzaError().getCondition() + " for " + room);
         }
     }
 }
