@@ -101,6 +101,17 @@ class FocusAdmissionTest {
         return true;
     }
 
+    /** p0..p29 answered "main room", a watcher sent to a node (its link waits), then p0.. p{joined-1} join. */
+    private void thirtyAnsweredAWatcherAndJoined(FocusAdmission focus, int joined) {
+        for (int i = 0; i < 30; i++) {
+            assertInstanceOf(Decision.Main.class, focus.conferenceRequest(request("p" + i)));
+        }
+        assertInstanceOf(Decision.Visitor.class, focus.conferenceRequest(request("watcher")));
+        for (int i = 0; i < joined; i++) {
+            assertTrue(joinMain(focus, "p" + i));
+        }
+    }
+
     private static List<String> mains(List<Decision> decisions) {
         return decisions.stream().filter(d -> d.outcome() == Outcome.MAIN).map(Decision::memberKey).toList();
     }
@@ -195,13 +206,7 @@ class FocusAdmissionTest {
     @Test
     void askingAgainDoesNotStretchTheGraceAndRecordersTakeNoSeat() {
         FocusAdmission focus = focus(false);
-        for (int i = 0; i < 30; i++) {
-            focus.conferenceRequest(request("p" + i));
-        }
-        focus.conferenceRequest(request("watcher"));
-        for (int i = 0; i < 29; i++) {
-            joinMain(focus, "p" + i);
-        }
+        thirtyAnsweredAWatcherAndJoined(focus, 29);
         // A recorder joins: it is not counted, and it takes no seat (p29's stays, so the link still waits).
         focus.mainMemberJoined(ROOM, member("recorder"), MemberKind.RECORDER);
         settle(focus);
@@ -218,13 +223,7 @@ class FocusAdmissionTest {
     @Test
     void aSeatHolderWhoComesAfterTheLinkIsRefusedByProsodyAndItsNextRequestGoesToTheNode() {
         FocusAdmission focus = focus(false);
-        for (int i = 0; i < 30; i++) {
-            focus.conferenceRequest(request("p" + i));
-        }
-        focus.conferenceRequest(request("watcher"));
-        for (int i = 0; i < 29; i++) {
-            joinMain(focus, "p" + i);
-        }
+        thirtyAnsweredAWatcherAndJoined(focus, 29);
         advance(GRACE);
         settle(focus);
         assertFalse(joinMain(focus, "p29"), "too late: the main Prosody refuses it (the facade cannot help that)");
@@ -238,13 +237,7 @@ class FocusAdmissionTest {
     @Test
     void aMemberLeavingWhileTheLinkWaitsNeitherOpensTheMainRoomNorOpensTheLink() {
         FocusAdmission focus = focus(false);
-        for (int i = 0; i < 30; i++) {
-            focus.conferenceRequest(request("p" + i));
-        }
-        focus.conferenceRequest(request("watcher"));
-        for (int i = 0; i < 20; i++) {
-            joinMain(focus, "p" + i);
-        }
+        thirtyAnsweredAWatcherAndJoined(focus, 20);
         focus.mainMemberLeft(ROOM, member("p0"));
         settle(focus);
         assertTrue(mainRoomOpen());
