@@ -14,6 +14,13 @@
 --      conference.<vnode>.<suffix>, then the node is recorded, then the empty result to the focus;
 --      a node already connected gets nothing new. On disconnect-vnode: <disconnect/>, then the result.
 --
+-- The state it keeps is mod_visitors.lua's `visitors_nodes[room.jid].nodes[<node muc>]` (here `connected`),
+-- with the module's life cycle: `connect_vnode` returns early when the node is already recorded for the room,
+-- and only `disconnect_vnode` clears it. It lives in the main Prosody, not in the focus: a focus that crashes
+-- (kill -9) and starts again finds the node still recorded, so its first connect-vnode for that conference
+-- is ignored unless it sends disconnect-vnode first (CrashRecoveryProsodyTest). The real module also forgets
+-- a room's nodes when the main room is destroyed (`muc-room-destroyed`); this peer does the same below.
+--
 -- One difference on purpose: the real modules name a node's domain `vnode..'.meet.jitsi'`; this peer uses
 -- `vnode..'.'..test_vnode_domain_suffix` so the test hosts can be v1.test, v2.test.
 

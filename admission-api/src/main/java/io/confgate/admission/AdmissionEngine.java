@@ -55,6 +55,11 @@ public interface AdmissionEngine extends AutoCloseable {
     /** Totals over every tracked room; takes each room's lock briefly, so call it for metrics, not per request. */
     EngineTotals totals();
 
+    /** What the engine's store did since the start; empty for an engine kept in memory only. */
+    default java.util.Optional<StoreStats> storeStats() {
+        return java.util.Optional.empty();
+    }
+
     /**
      * Runs pending maintenance now: expires seats and redirects whose time is up, sends the disconnect
      * events that expiry implies, and forgets empty idle rooms. A room expires its own places whenever

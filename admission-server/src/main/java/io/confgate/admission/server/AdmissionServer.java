@@ -91,8 +91,9 @@ public final class AdmissionServer implements AutoCloseable {
         // Conference IQs read their token with the same reader as HTTP's Bearer header (the development moderator
         // key, if any, is HTTP-only: promotion endpoints are not offered over XMPP).
         XmppSignaling xmpp = XmppSignaling.create(settings.xmpp().get(), tokens);
-        AdmissionEngine engine = engine(settings, AdmissionEngines.builder(settings.admission()).nodeLinkListener(xmpp));
         try {
+            AdmissionEngine engine = engine(settings, AdmissionEngines.builder(settings.admission())
+                    .nodeLinkListener(xmpp));
             return start(settings, engine, Optional.of(xmpp), tokens);
         } catch (Exception | Error e) {
             xmpp.close();

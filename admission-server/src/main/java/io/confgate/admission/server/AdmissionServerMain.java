@@ -1,5 +1,6 @@
 package io.confgate.admission.server;
 
+import io.confgate.admission.core.StoreUnavailableException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +49,16 @@ public final class AdmissionServerMain {
             System.exit(healthy(settings.rest().port()) ? 0 : 1);
             return;
         }
-        AdmissionServer server = AdmissionServer.start(settings);
+        AdmissionServer server;
+        try {
+            server = AdmissionServer.start(settings);
+        } catch (StoreUnavailableException e) {
+            // A store another process holds, or a directory that cannot be written: starting without it would
+            // lose every room it keeps, so this is a refusal, in one line (no stack trace).
+            System.err.println("Cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         // SIGTERM (a container stop): drain, then exit; see AdmissionServer.close.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -22,7 +22,9 @@ final class EngineCollector implements MultiCollector {
     private static final List<String> NAMES = List.of("admission_rooms", "admission_main_members",
             "admission_reserved_seats", "admission_pending_redirects", "admission_visitors", "admission_hands",
             "admission_tickets", "admission_promotion_tracked_visitors", "admission_limit", "admission_node_load", "admission_node_visitors",
-            "admission_node_capacity", "admission_node_overflow", "admission_links_waiting", "admission_seats_given_up");
+            "admission_node_capacity", "admission_node_overflow", "admission_links_waiting", "admission_seats_given_up",
+            "admission_store_writes", "admission_store_write_failures", "admission_store_dropped",
+            "admission_store_recoveries");
 
     private final AdmissionEngine engine;
 
@@ -35,7 +37,7 @@ final class EngineCollector implements MultiCollector {
         EngineTotals t = engine.totals();
         List<NodeLoad> loads = engine.nodeLoads();
         AdmissionConfig c = engine.config();
-        return MetricSnapshots.of(
+        List<io.prometheus.metrics.model.snapshots.MetricSnapshot> all = new java.util.ArrayList<>(List.of(
                 gauge("admission_rooms", "Conferences tracked", t.rooms()),
                 gauge("admission_main_members", "Counted members in main rooms", t.mainMembers()),
                 gauge("admission_reserved_seats", "Main seats held for members not joined yet", t.reservedSeats()),
@@ -62,7 +64,26 @@ final class EngineCollector implements MultiCollector {
                         NodeLoad::load, true),
                 perNode("admission_node_visitors", "Visitors joined on a node", loads, NodeLoad::joined, false),
                 perNode("admission_node_capacity", "Configured capacity of a node", loads, NodeLoad::capacity, false),
-                overflow(loads));
+                overflow(loads)));
+        engine.storeStats().ifPresent(store -> {
+            all.add(counter("admission_store_writes", "Store commits written", store.writes()));
+            all.add(counter("admission_store_write_failures", "Store writes that failed (retried at the next"
+                    + " interval)", store.writeFailures()));
+            all.add(CounterSnapshot.builder().name("admission_store_dropped").help("Stored rooms, or parts of rooms,"
+                            + " that could not be read at start and were left out (each named in a WARN)")
+                    .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("what", "room"))
+                            .value(store.roomsDropped()).build())
+                    .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("what", "part"))
+                            .value(store.itemsDropped()).build()).build());
+            all.add(counter("admission_store_recoveries", "Starts that went on with less than was last written (a"
+                    + " damaged or missing store file, kept aside and named in an ERROR)", store.recoveries()));
+        });
+        return new MetricSnapshots(all);
+    }
+
+    private static CounterSnapshot counter(String name, String help, double value) {
+        return CounterSnapshot.builder().name(name).help(help)
+                .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build();
     }
 
     @Override

@@ -94,6 +94,25 @@ final class ProsodyHarness implements AutoCloseable {
         return new ProsodyHarness(dir, freePort(), nodes, withVisitorsModule);
     }
 
+    /**
+     * The jicofo.conf an operator has for this Prosody (Jicofo's own keys: the main connection and node v1), plus
+     * {@code admission.xmpp} with short retries for tests.
+     */
+    String jicofoConf() {
+        return """
+                jicofo.visitors { enabled = true, max-participants = 2 }
+                jicofo.xmpp.client {
+                  hostname = "127.0.0.1", port = %1$d, domain = "%2$s", xmpp-domain = "%2$s", password = "%3$s",
+                  conference-muc-jid = "conference.%2$s", use-tls = false
+                }
+                jicofo.xmpp.visitors.v1 {
+                  hostname = "127.0.0.1", port = %1$d, domain = "v1.test", xmpp-domain = "v1.test",
+                  conference-service = "conference.v1.test", password = "%3$s", use-tls = false
+                }
+                admission.xmpp { enabled = true, retry-min = 200 ms, retry-max = 1 s, reply-timeout = 5 s }
+                """.formatted(port, MAIN, PASSWORD);
+    }
+
     /** Registers {@code user@host} with {@link #PASSWORD}. */
     void register(String user, String host) throws Exception {
         run(List.of("prosodyctl", "--config", config.toString(), "register", user, host, PASSWORD));

@@ -1,7 +1,6 @@
 package io.confgate.admission.it;
 
 import static io.confgate.admission.it.ProsodyHarness.MAIN;
-import static io.confgate.admission.it.ProsodyHarness.PASSWORD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -60,19 +59,7 @@ class ProsodyServerTest {
     /** A jicofo.conf with Jicofo's own keys for the main Prosody and node v1, on the harness's port. */
     private ServerSettings settings(ProsodyHarness prosody, String extra) throws Exception {
         Path file = dir.resolve("jicofo.conf");
-        Files.writeString(file, """
-                jicofo.visitors { enabled = true, max-participants = 2 }
-                jicofo.xmpp.client {
-                  hostname = "127.0.0.1", port = %1$d, domain = "%2$s", xmpp-domain = "%2$s", password = "%3$s",
-                  conference-muc-jid = "conference.%2$s", use-tls = false
-                }
-                jicofo.xmpp.visitors.v1 {
-                  hostname = "127.0.0.1", port = %1$d, domain = "v1.test", xmpp-domain = "v1.test",
-                  conference-service = "conference.v1.test", password = "%3$s", use-tls = false
-                }
-                admission.xmpp { enabled = true, retry-min = 200 ms, retry-max = 1 s, reply-timeout = 5 s }
-                %4$s
-                """.formatted(prosody.port, MAIN, PASSWORD, extra));
+        Files.writeString(file, prosody.jicofoConf() + extra + "\n");
         ServerSettings s = ServerSettings.load(Optional.of(file)).withPort(0);
         return s.withOperation(s.operation().withStorePath(Optional.of(dir.resolve("store")))
                 .withDrainDelay(java.time.Duration.ZERO));

@@ -40,21 +40,19 @@ class ServerProcessTest {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    private record Server(Process process, URI uri) {
-    }
-
     /** Every process a test started: none outlives its test, whatever assertion failed. */
-    private final List<Process> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ServerProcess> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void stopWhatIsStillRunning() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        for (ServerProcess p : started) {
+            p.kill9();
         }
     }
 
-    private Server start(int port) throws Exception {
-        Path config = dir.resolve("admission.conf");
+    /** The configuration, on {@code port}, its store in {@code data/} of the test's directory. */
+    private Path config(int port) throws IOException {
+        Path config = dir.resolve("admission-" + port + ".conf");
         Files.writeString(config, """
                 jicofo.visitors { enabled = true, max-participants = 30 }
                 jicofo.xmpp.visitors.v1.domain = "auth.v1.meet.jitsi"
@@ -66,24 +64,13 @@ class ServerProcessTest {
                 admission.promotion.auto-allow-promotion = false
                 admission.jwt.hs256-secret = "%s"
                 """.formatted(port, dir.resolve("data"), SECRET));
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.confgate.admission.server.AdmissionServerMain", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("server-" + System.nanoTime() + ".log").toFile())
-                .start();
-        started.add(process);
-        URI uri = URI.create("http://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get(uri, "/about/health").statusCode() == 200) {
-                    return new Server(process, uri);
-                }
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("the server did not start");
+        return config;
+    }
+
+    private ServerProcess start(int port) throws Exception {
+        ServerProcess server = ServerProcess.launch(config(port), port, dir);
+        started.add(server);
+        return server.awaitHealthy();
     }
 
     private HttpResponse<String> get(URI uri, String path) throws Exception {
@@ -106,9 +93,7 @@ class ServerProcessTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ServerProcess.freePort();
     }
 
     private static JsonNode json(HttpResponse<String> r) throws IOException {
@@ -119,7 +104,7 @@ class ServerProcessTest {
     @Test
     void afterKill9ARestartOnTheSameStoreResumesEverything() throws Exception {
         int port = freePort();
-        Server first = start(port);
+        ServerProcess first = start(port);
         for (int i = 0; i < 30; i++) {
             json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s" + i), null));
         }
@@ -135,9 +120,9 @@ class ServerProcessTest {
         json(post(first.uri(), P + "demote", "{\"room\":\"" + ROOM + "\",\"memberKey\":\"s3\"}", token("host", true)));
         json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s30"), null)); // the freed seat: full again
         Thread.sleep(800); // past the write interval
-        first.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9
+        first.kill9();
 
-        Server second = start(port);
+        ServerProcess second = start(port);
         try {
             assertEquals("v1", json(post(second.uri(), "/conference-request/v1", webClientBody(ROOM, "late"), null))
                     .path("vnode").asText(), "the room is still full");
@@ -160,8 +145,53 @@ class ServerProcessTest {
     }
 
     @Test
+    void aSecondProcessOnTheSameStoreIsRefusedInOneLineAndTheFirstKeepsIt() throws Exception {
+        ServerProcess first = start(freePort());
+        json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s1"), null));
+        int otherPort = freePort();
+        ServerProcess second = ServerProcess.launch(config(otherPort), otherPort, dir);
+        started.add(second);
+        assertTrue(second.process().waitFor(30, TimeUnit.SECONDS), "the second process stops by itself");
+        assertEquals(2, second.process().exitValue());
+        List<String> lines = second.output().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), "one line, no stack trace:\n" + second.output());
+        assertTrue(lines.get(0).startsWith("Cannot start: the store ") && lines.get(0).contains("in use by another"
+                + " process"), lines.get(0));
+        assertEquals(200, first.get("/about/health").statusCode(), "the first one runs on");
+        json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s2"), null));
+        Thread.sleep(800); // past the write interval: the first still writes its store
+        first.kill9();
+        ServerProcess third = start(freePort());
+        assertEquals(2.0, third.metric("admission_reserved_seats"), "both seats, written by the first process only");
+    }
+
+    @Test
+    void aStoreFileEmptiedByACrashIsReportedInOneErrorLineAndTheServerStarts() throws Exception {
+        int port = freePort();
+        ServerProcess first = start(port);
+        json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s1"), null));
+        Thread.sleep(800); // written
+        first.kill9();
+        Path file = dir.resolve("data").resolve("admission.mv.db");
+        Files.write(file, new byte[0]); // what a full disk or a bad copy can leave
+
+        ServerProcess second = start(port);
+        String log = second.output();
+        List<String> errors = log.lines().filter(l -> l.contains(" ERROR ")).toList();
+        assertEquals(1, errors.size(), log);
+        assertTrue(errors.get(0).contains("was damaged") && errors.get(0).contains("so this start is empty")
+                && errors.get(0).contains("kept as"), errors.get(0));
+        assertTrue(log.lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace:\n" + log);
+        assertEquals(1.0, second.metric("admission_store_recoveries_total"));
+        try (var kept = Files.list(dir.resolve("data"))) {
+            assertEquals(1, kept.filter(p -> p.getFileName().toString().startsWith("admission.mv.db.damaged-")).count());
+        }
+        assertEquals(200, post(second.uri(), "/conference-request/v1", webClientBody(ROOM, "s2"), null).statusCode());
+    }
+
+    @Test
     void sigtermUnderLoadCutsNoRequestAndExitsWithinTheGrace() throws Exception {
-        Server server = start(freePort());
+        ServerProcess server = start(freePort());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();

@@ -97,6 +97,11 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         }
     }
 
+    @Override
+    public Optional<io.confgate.admission.StoreStats> storeStats() {
+        return persistence.map(Persistence::stats);
+    }
+
     /** Writes what changed to the store now (a no-op without one). */
     public void flush() {
         persistence.ifPresent(Persistence::write);
@@ -136,7 +141,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
     public EventResult report(OccupancyEvent event) {
         Objects.requireNonNull(event, "event must not be null");
         if (event instanceof OccupancyEvent.RoomDestroyed destroyed) {
-            if (!rooms.destroy(destroyed.room(), desk.hands()::roomDestroyed)) {
+            if (!rooms.destroy(destroyed.room(), desk::roomDestroyed)) {
                 return ignored(EventResult.IGNORED_UNKNOWN_ROOM, event);
             }
             log.debug("Room {} destroyed", destroyed.room());
@@ -177,7 +182,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
             result = node == null ? EventResult.IGNORED_UNKNOWN_NODE : rooms.inRoom(e.room(), false, room -> {
                 EventResult left = room.visitorLeft(node, e.memberKey());
                 if (left.applied()) {
-                    desk.hands().visitorLeft(room, e.memberKey()); // its raised hand goes with it
+                    desk.visitorLeft(room, e.memberKey()); // its raised hand goes with it
                 }
                 return left;
             });
@@ -268,7 +273,7 @@ public final class DefaultAdmissionEngine implements AdmissionEngine {
         rooms.forEach(room -> {
             room.connectWhenClear(); // a link whose seats' grace ran out is made now
             room.unlinkUnused();
-            desk.hands().sweep(room);
+            desk.sweep(room);
             if (room.isIdleAt(rooms.now())) {
                 rooms.forget(room);
                 log.debug("Forgot idle room {}", room.jid());

@@ -145,18 +145,21 @@ final class Holds {
         return dropped;
     }
 
-    /** Gives back the places whose deadline has come. */
-    void expire(long now) {
+    /** Gives back the places whose deadline has come; true if there were any. */
+    boolean expire(long now) {
+        boolean any = false;
         Iterator<Hold> oldest = byMember.values().iterator();
         while (oldest.hasNext()) {
             Hold hold = oldest.next();
             if (now - hold.deadline() < 0) {
-                return;
+                break;
             }
             oldest.remove();
             release(hold);
             budget.give(1);
+            any = true;
         }
+        return any;
     }
 
     /** Gives back every place. */
@@ -166,34 +169,9 @@ final class Holds {
         byMember.clear();
     }
 
-    /** The held places as {@link RoomStore} keeps them, oldest first. */
-    java.util.List<RoomRecord.HoldRecord> toRecords(WallClock clock) {
-        java.util.List<RoomRecord.HoldRecord> out = new java.util.ArrayList<>(byMember.size());
-        byMember.forEach((key, hold) -> out.add(new RoomRecord.HoldRecord(key,
-                hold instanceof Hold.Redirect r ? r.node().node.id() : null, clock.toMillis(hold.deadline()))));
-        return out;
-    }
-
-    /**
-     * Holds again what a store kept, oldest first, dropping what expired while the server was down; a
-     * redirect takes its node place again, as it held one. Unknown nodes (configuration changed) are dropped.
-     */
-    void restore(java.util.List<RoomRecord.HoldRecord> records, java.util.Map<String, NodeSlot> nodes,
-                 WallClock clock, long latencyNanos) {
-        for (RoomRecord.HoldRecord record : records) {
-            long deadline = clock.toNanos(record.deadlineMillis());
-            if (deadline - clock.nanos() <= 0) {
-                continue;
-            }
-            if (record.node() == null) {
-                // When it was first given is not kept; the last renewal stands in for it.
-                hold(record.member(), new Hold.Seat(deadline, deadline - latencyNanos));
-            } else if (nodes.containsKey(record.node())) {
-                NodeSlot node = nodes.get(record.node());
-                node.forceAcquire();
-                hold(record.member(), new Hold.Redirect(node, deadline));
-            }
-        }
+    /** Every held place by member, oldest first. */
+    void forEach(java.util.function.BiConsumer<String, Hold> action) {
+        byMember.forEach(action);
     }
 
     int seats() {

@@ -64,22 +64,9 @@ final class JoinedVisitors {
         byMember.clear();
     }
 
-    /** Member key → node id, as the store keeps it. */
-    Map<String, String> toRecord() {
-        Map<String, String> out = new HashMap<>();
-        byMember.forEach((key, node) -> out.put(key, node.node.id()));
-        return out;
-    }
-
-    /** The visitors a store kept, each taking its node place again; unknown nodes are dropped. */
-    void restore(Map<String, String> record, Map<String, NodeSlot> nodes) {
-        record.forEach((key, id) -> {
-            NodeSlot node = nodes.get(id);
-            if (node != null) {
-                node.forceAcquire();
-                join(key, node);
-            }
-        });
+    /** Every joined visitor and its node. */
+    void forEach(java.util.function.BiConsumer<String, NodeSlot> action) {
+        byMember.forEach(action);
     }
 
     private void left(NodeSlot node) {

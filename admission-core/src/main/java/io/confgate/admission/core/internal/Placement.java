@@ -51,7 +51,7 @@ final class Placement {
             return rooms.inRoom(request.room(), true, room -> withoutVisitors(room, facts, key, alwaysMain));
         }
         Decision decision = rooms.inRoom(request.room(), true, room -> {
-            Tickets.Lookup ticket = desk.tickets().lookup(room, request, key, rooms.now());
+            Tickets.Lookup ticket = desk.ticketFor(room, request, key);
             Decision placed = placeIn(room, request, facts, key, alwaysMain, ticket);
             return withTicket(placed, placed.reason() == Reason.PROMOTED ? TicketCheck.REDEEMED
                     : ticket.usable() != null ? TicketCheck.NOT_NEEDED : ticket.check());
@@ -111,10 +111,10 @@ final class Placement {
         }
         // 5. An approval (a ticket, or one this identity holds) beats the limit; a demotion sends away.
         if (ticket.usable() != null) {
-            desk.tickets().redeem(room, ticket.usable());
+            desk.redeem(room, ticket.usable());
             return seat(room, key, Reason.PROMOTED);
         }
-        if (desk.hands().isDemoted(room, key)) {
+        if (desk.isDemoted(room, key)) {
             return visitor(room, key, Reason.DEMOTED, facts, false);
         }
         // 6. On the room's moderator or participant list: never redirected.

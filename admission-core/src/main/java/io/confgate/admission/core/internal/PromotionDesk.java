@@ -68,13 +68,36 @@ final class PromotionDesk implements Promotions {
     private record RateWindow(long startNanos, int count) {
     }
 
-    Tickets tickets() {
-        return tickets;
+    // ---------------------------------------------------------------- what placement and the engine ask
+
+    /** The approval a join request may use in {@code room} (under its lock), without using it. */
+    Tickets.Lookup ticketFor(Room room, io.confgate.admission.JoinRequest request, String key) {
+        return tickets.lookup(room, request, key, ticker.read());
     }
 
-    /** Hand transitions the engine drives: a visitor leaves, the room ends, the periodic sweep. */
-    HandLifecycle hands() {
-        return hands;
+    /** Uses a ticket up; the member is then placed in the main room. */
+    void redeem(Room room, TicketEntry ticket) {
+        tickets.redeem(room, ticket);
+    }
+
+    /** Whether the member was demoted and still goes to a visitor node. */
+    boolean isDemoted(Room room, String key) {
+        return hands.isDemoted(room, key);
+    }
+
+    /** A visitor left the conference: its pending hand is withdrawn. */
+    void visitorLeft(Room room, String key) {
+        hands.visitorLeft(room, key);
+    }
+
+    /** The room is destroyed: pending hands expire, tickets and remembered decisions are dropped. */
+    void roomDestroyed(Room room) {
+        hands.roomDestroyed(room);
+    }
+
+    /** Periodic sweep of one room: expiries of every kind. */
+    void sweep(Room room) {
+        hands.sweep(room);
     }
 
     void cleanUp() {

@@ -50,14 +50,20 @@ final class ReportedOccupants {
         return uncounted.size();
     }
 
-    RoomRecord.ReportedRecord toRecord() {
-        return new RoomRecord.ReportedRecord(java.util.List.copyOf(counted), java.util.List.copyOf(uncounted), count);
+    java.util.Collection<String> countedOccupants() {
+        return java.util.Collections.unmodifiableSet(counted);
     }
 
-    void restore(RoomRecord.ReportedRecord record) {
-        counted.addAll(record.counted());
-        uncounted.addAll(record.uncounted());
-        count = record.count();
+    java.util.Collection<String> uncountedOccupants() {
+        return java.util.Collections.unmodifiableSet(uncounted);
+    }
+
+    /** What a store kept: the occupants and Prosody's last count. */
+    void restore(java.util.Collection<String> countedOccupants, java.util.Collection<String> uncountedOccupants,
+                 int lastCount) {
+        counted.addAll(countedOccupants);
+        uncounted.addAll(uncountedOccupants);
+        count = lastCount;
     }
 
     boolean isEmpty() {

@@ -4,6 +4,8 @@ import io.confgate.admission.EventResult;
 import io.confgate.admission.RoomOccupancy;
 import io.confgate.admission.event.NodeLinkEvent;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +55,8 @@ final class Room {
     private final Budget hands;
     /** Seats given up when links were connected, since the last {@link #takeSeatsGivenUp}. */
     private int seatsGivenUp;
+    /** Whether anything the store keeps changed since the last {@link #takeChanged}: reads leave it alone. */
+    private boolean changed;
 
     Room(EntityBareJid jid, NodeSlot[] nodes, long latencyNanos, long graceNanos, boolean mainOpenWhileLinked, long now,
          Budget places, Budget hands) {
@@ -89,7 +93,9 @@ final class Room {
     /** Gives back the places whose time is up, without counting as activity (a metrics read, say). */
     void expireAt(long nowNanos) {
         now = nowNanos;
-        held.expire(nowNanos);
+        if (held.expire(nowNanos)) {
+            changed = true;
+        }
         if (!seatsTaken.isEmpty()) {
             seatsTaken.values().removeIf(since -> nowNanos - (since + latencyNanos) >= 0);
         }
@@ -109,6 +115,7 @@ final class Room {
      * taken, or every seat is gone (everyone else answered "main room" is in: the room is full).
      */
     boolean reclaimSeat(String key) {
+        changed = true;
         Long since = seatsTaken.remove(key);
         if (since == null || now - (since + latencyNanos) >= 0 || held.seats() == 0 || mainMembers.contains(key)) {
             return false;
@@ -172,6 +179,7 @@ final class Room {
         if (mainMembers.contains(key)) {
             return false;
         }
+        changed = true;
         long since = held.of(key) instanceof Hold.Seat seat ? seat.since() : now;
         held.hold(key, new Hold.Seat(now + latencyNanos, since));
         return true;
@@ -179,6 +187,7 @@ final class Room {
 
     /** Gives back a seat the member holds (it asked to watch instead). */
     void dropSeat(String key) {
+        changed = true;
         if (held.of(key) instanceof Hold.Seat) {
             held.drop(key);
             connectWhenClear();
@@ -193,6 +202,7 @@ final class Room {
         if (held.of(key) instanceof Hold.Redirect redirect) {
             if (redirect.node().healthy()) {
                 held.hold(key, new Hold.Redirect(redirect.node(), now + latencyNanos));
+                changed = true;
                 return redirect.node();
             }
             withdrawRedirect(key);
@@ -203,6 +213,7 @@ final class Room {
 
     /** Redirects the member to {@code node}, whose place the balancer has already taken; links the node. */
     void redirect(String key, NodeSlot node) {
+        changed = true;
         held.hold(key, new Hold.Redirect(node, now + latencyNanos));
         if (!links.isLinked(node)) {
             links.link(node);
@@ -212,6 +223,7 @@ final class Room {
 
     /** Frees a main member's place, joined or held; false if it has none (a moderator demoted it). */
     boolean vacate(String key) {
+        changed = true;
         if (mainMembers.remove(key)) {
             return true;
         }
@@ -238,6 +250,7 @@ final class Room {
             return; // a seat holder may still come: its seat was given less than the grace ago
         }
         seatsGivenUp += held.dropSeats();
+        changed = true;
         links.connectPending(nodes);
     }
 
@@ -252,6 +265,7 @@ final class Room {
 
     /** A counted member joined the main room: its seat, redirect or visitor place becomes a main member. */
     EventResult mainJoined(String key) {
+        changed = true;
         if (mainMembers.contains(key)) {
             return EventResult.IGNORED_DUPLICATE;
         }
@@ -271,10 +285,12 @@ final class Room {
 
     /** A recorder, transcriber or ignored member joined: tracked, never counted. */
     EventResult uncountedJoined(String key) {
+        changed = true;
         return uncountedMembers.add(key) ? EventResult.APPLIED : EventResult.IGNORED_DUPLICATE;
     }
 
     EventResult mainLeft(String key) {
+        changed = true;
         return mainMembers.remove(key) || uncountedMembers.remove(key) ? EventResult.APPLIED
                 : EventResult.IGNORED_NOT_JOINED;
     }
@@ -285,6 +301,7 @@ final class Room {
      * capacity, since it is there.
      */
     EventResult visitorJoined(NodeSlot node, String key) {
+        changed = true;
         if (visitors.of(key) == node) {
             return EventResult.IGNORED_DUPLICATE;
         }
@@ -306,6 +323,7 @@ final class Room {
 
     /** A visitor reported by its node without a member key: it takes the oldest redirect there. */
     EventResult occupantJoinedNode(NodeSlot node, String jid) {
+        changed = true;
         if (visitors.of(jid) == node) {
             return EventResult.IGNORED_DUPLICATE;
         }
@@ -330,6 +348,7 @@ final class Room {
 
     /** The conference's room on {@code node} is gone: every visitor counted there has left. */
     EventResult nodeRoomDestroyed(NodeSlot node) {
+        changed = true;
         if (visitors.leaveAll(node) == 0) {
             return EventResult.IGNORED_NOT_JOINED;
         }
@@ -339,6 +358,7 @@ final class Room {
 
     /** A main occupant reported without a member key: it takes the oldest seat (unless uncounted). */
     EventResult occupantJoinedMain(String jid, boolean uncounted, java.util.OptionalInt activeOccupants) {
+        changed = true;
         if (!reported.joined(jid, uncounted, activeOccupants)) {
             return EventResult.IGNORED_DUPLICATE;
         }
@@ -354,11 +374,13 @@ final class Room {
     }
 
     EventResult occupantLeftMain(String jid, java.util.OptionalInt activeOccupants) {
+        changed = true;
         reported.left(jid, activeOccupants);
         return EventResult.APPLIED;
     }
 
     EventResult visitorLeft(NodeSlot node, String key) {
+        changed = true;
         if (visitors.of(key) != node) {
             return EventResult.IGNORED_NOT_JOINED;
         }
@@ -369,6 +391,7 @@ final class Room {
 
     /** The conference ended: every count and node place is given back, every link dropped. */
     void destroy() {
+        changed = true;
         destroyed = true;
         seatsTaken.clear();
         visitors.clear();
@@ -445,6 +468,7 @@ final class Room {
 
     /** Drops the promotion state once nothing is left in it. */
     void dropPromotions() {
+        changed |= promotions != null;
         if (promotions != null) {
             promotions.release();
         }
@@ -458,42 +482,61 @@ final class Room {
 
     private void withdrawRedirect(String key) {
         if (held.of(key) instanceof Hold.Redirect r) {
+            changed = true;
             held.drop(key);
             unlinkIfUnused(r.node(), NodeLinkEvent.Cause.REDIRECTS_EXPIRED);
         }
     }
 
-    // ---------------------------------------------------------------- what survives a restart
+    // ---------------------------------------------------------------- what survives a restart (StoreCodec)
 
-    RoomRecord toRecord(WallClock clock) {
-        List<String> linked = new ArrayList<>();
-        for (NodeSlot node : nodes) {
-            if (links.isLinked(node)) {
-                linked.add(node.node.id());
-            }
-        }
-        return new RoomRecord(RoomRecord.VERSION, jid.toString(), List.copyOf(mainMembers),
-                List.copyOf(uncountedMembers), held.toRecords(clock), visitors.toRecord(), linked, reported.toRecord(),
-                promotions == null ? null : promotions.toRecord(clock));
+    /** Whether the stored form changed since the last call (promotion state included); clears the mark. */
+    boolean takeChanged() {
+        boolean was = promotions != null && promotions.takeChanged(); // taken first: both marks are cleared
+        was |= changed;
+        changed = false;
+        return was;
     }
 
-    /**
-     * Rebuilds the room a store kept: counts, places (what expired meanwhile dropped), visitors and the
-     * node places they take, links (sent again as connect events, so the XMPP edge joins the node rooms
-     * again), promotion state. Returns the tickets it knows, for the ticket index.
-     */
-    List<TicketEntry> restore(RoomRecord record, Map<String, NodeSlot> nodesById, WallClock clock, long pendingNanos) {
-        mainMembers.addAll(record.mainMembers());
-        uncountedMembers.addAll(record.uncountedMembers());
-        held.restore(record.holds(), nodesById, clock, latencyNanos);
-        visitors.restore(record.visitors(), nodesById);
-        reported.restore(record.reported());
-        // Links come back prepared: the linker resets them on the wire (the focus's session left every node room
-        // with the old process), and they are connected once the restored seats are in or past their grace.
-        record.linkedNodes().stream().map(nodesById::get).filter(n -> n != null).forEach(links::link);
-        connectWhenClear();
-        return record.promotions() == null ? List.of()
-                : promotions().restore(record.promotions(), this, clock, pendingNanos);
+    Collection<String> mainMemberKeys() {
+        return Collections.unmodifiableSet(mainMembers);
+    }
+
+    Collection<String> uncountedMemberKeys() {
+        return Collections.unmodifiableSet(uncountedMembers);
+    }
+
+    Holds holds() {
+        return held;
+    }
+
+    JoinedVisitors visitors() {
+        return visitors;
+    }
+
+    ReportedOccupants reported() {
+        return reported;
+    }
+
+    long latencyNanos() {
+        return latencyNanos;
+    }
+
+    /** The nodes this conference is linked to (prepared or connected). */
+    List<NodeSlot> linkedNodes() {
+        List<NodeSlot> linked = new ArrayList<>();
+        for (NodeSlot node : nodes) {
+            if (links.isLinked(node)) {
+                linked.add(node);
+            }
+        }
+        return linked;
+    }
+
+    /** The members a store kept as joined. */
+    void restoreMembers(Collection<String> main, Collection<String> uncounted) {
+        mainMembers.addAll(main);
+        uncountedMembers.addAll(uncounted);
     }
 
     private void unlinkIfUnused(NodeSlot node, NodeLinkEvent.Cause cause) {

@@ -24,12 +24,14 @@ final class RoomPromotions {
     private final Map<String, String> pendingByMember = new HashMap<>();
     /** Decided hands kept for status polls, oldest first, until {@code forgetAtNanos}. */
     private final LinkedHashMap<String, DecidedHand> decided = new LinkedHashMap<>();
-    /** Member key → its live approval in this room (the newest). Maintained by {@link Tickets}. */
-    final Map<String, TicketEntry> ticketsByMember = new HashMap<>();
+    /** Member key → its live approval in this room (the newest). Changed by {@link Tickets} only. */
+    private final Map<String, TicketEntry> ticketsByMember = new HashMap<>();
     /** Member key → until when it stays a visitor after a demotion. */
     private final Map<String, Long> demotedUntil = new HashMap<>();
     /** Every room's hands together, against {@code admission.promotion.max-hands}. */
     private final Budget hands;
+    /** Whether anything the store keeps changed since the last {@link #takeChanged}. */
+    private boolean changed = true;
 
     RoomPromotions(Budget hands) {
         this.hands = hands;
@@ -61,6 +63,7 @@ final class RoomPromotions {
     // ---------------------------------------------------------------- hands
 
     void addPending(Hand hand, long now) {
+        changed = true;
         pending.put(hand.requestId(), new PendingHand(hand, now));
         pendingByMember.put(hand.memberKey(), hand.requestId());
         hands.take(1);
@@ -97,6 +100,7 @@ final class RoomPromotions {
 
     /** Moves a pending hand to its decided form; its waiters go to {@code done}. */
     Hand decide(String requestId, Hand decidedHand, long forgetAtNanos, int maxDecided, Completions done) {
+        changed = true;
         PendingHand p = pending.remove(requestId);
         pendingByMember.remove(p.hand.memberKey(), requestId);
         hands.give(1);
@@ -107,6 +111,7 @@ final class RoomPromotions {
 
     /** Remembers a decided hand for status polls, forgetting the oldest past {@code maxDecided}. */
     void remember(Hand hand, long forgetAtNanos, int maxDecided) {
+        changed = true;
         decided.put(hand.requestId(), new DecidedHand(hand, forgetAtNanos));
         hands.take(1);
         if (decided.size() > maxDecided) {
@@ -138,6 +143,7 @@ final class RoomPromotions {
         while (oldest.hasNext() && now - oldest.next().forgetAtNanos() >= 0) {
             oldest.remove();
             hands.give(1);
+            changed = true;
         }
     }
 
@@ -150,62 +156,66 @@ final class RoomPromotions {
         return ids;
     }
 
-    // ---------------------------------------------------------------- what survives a restart
+    // ---------------------------------------------------------------- tickets (Tickets changes them)
 
-    RoomRecord.PromotionsRecord toRecord(WallClock clock) {
-        List<RoomRecord.HandRecord> pendingRecords = new ArrayList<>(pending.size());
-        pending.values().forEach(p -> pendingRecords.add(record(p.hand, clock.toMillis(p.raisedAtNanos))));
-        List<RoomRecord.HandRecord> decidedRecords = new ArrayList<>(decided.size());
-        decided.values().forEach(d -> decidedRecords.add(record(d.hand(), clock.toMillis(d.forgetAtNanos()))));
-        List<RoomRecord.TicketRecord> tickets = new ArrayList<>(ticketsByMember.size());
-        ticketsByMember.values().forEach(t -> tickets.add(new RoomRecord.TicketRecord(t.id, t.memberKey,
-                t.userId.orElse(null), clock.toMillis(t.expiresAtNanos), t.used)));
-        Map<String, Long> demotions = new HashMap<>();
-        demotedUntil.forEach((key, until) -> demotions.put(key, clock.toMillis(until)));
-        return new RoomRecord.PromotionsRecord(pendingRecords, decidedRecords, tickets, demotions);
+    /** The member's live approval in this room, or null. */
+    TicketEntry ticketOf(String memberKey) {
+        return ticketsByMember.get(memberKey);
     }
 
-    /**
-     * Rebuilds what a store kept, for {@code room}; returns every ticket it knows (the live approvals, and
-     * as used those of approved hands no longer live), for the ticket index. Expired entries are dropped.
-     */
-    List<TicketEntry> restore(RoomRecord.PromotionsRecord record, Room room, WallClock clock, long pendingNanos) {
-        List<TicketEntry> known = new ArrayList<>();
-        for (RoomRecord.TicketRecord t : record.tickets()) {
-            TicketEntry entry = new TicketEntry(t.id(), room, t.memberKey(), Optional.ofNullable(t.userId()),
-                    clock.toNanos(t.expiresMillis()));
-            entry.used = t.used();
-            if (entry.liveAt(clock.nanos())) {
-                ticketsByMember.put(t.memberKey(), entry);
-            }
-            known.add(entry);
-        }
-        for (RoomRecord.HandRecord h : record.pending()) {
-            long raised = clock.toNanos(h.atMillis());
-            if (clock.nanos() - raised < pendingNanos) {
-                addPending(hand(h, room), raised);
-            }
-        }
-        for (RoomRecord.HandRecord h : record.decided()) {
-            long forgetAt = clock.toNanos(h.atMillis());
-            if (forgetAt - clock.nanos() > 0) {
-                Hand hand = hand(h, room);
-                decided.put(hand.requestId(), new DecidedHand(hand, forgetAt));
-                hands.take(1);
-                if (h.ticketId() != null && known.stream().noneMatch(t -> t.id.equals(h.ticketId()))) {
-                    TicketEntry used = new TicketEntry(h.ticketId(), room, h.memberKey(),
-                            Optional.ofNullable(h.userId()), forgetAt);
-                    used.used = true; // approved, then redeemed or replaced: a second use is ALREADY_USED
-                    known.add(used);
-                }
-            }
-        }
-        record.demotedUntil().forEach((key, until) -> {
-            if (until > clock.millis()) {
-                demotedUntil.put(key, clock.toNanos(until));
-            }
-        });
-        return known;
+    /** Makes {@code entry} its member's live approval here; gives back the one it replaces, or null. */
+    TicketEntry putTicket(TicketEntry entry) {
+        changed = true;
+        return ticketsByMember.put(entry.memberKey, entry);
+    }
+
+    /** Drops the member's live approval; gives it back, or null. */
+    TicketEntry removeTicket(String memberKey) {
+        TicketEntry old = ticketsByMember.remove(memberKey);
+        changed |= old != null;
+        return old;
+    }
+
+    /** A ticket was used: it is no longer its member's live approval. */
+    void ticketUsed(TicketEntry entry) {
+        changed = true;
+        ticketsByMember.remove(entry.memberKey, entry);
+    }
+
+    /** The live approvals (a view, under the room's lock). */
+    java.util.Collection<TicketEntry> liveTickets() {
+        return java.util.Collections.unmodifiableCollection(ticketsByMember.values());
+    }
+
+    // ---------------------------------------------------------------- what survives a restart (StoreCodec)
+
+    /** Whether the stored form changed since the last call; clears the mark. */
+    boolean takeChanged() {
+        boolean was = changed;
+        changed = false;
+        return was;
+    }
+
+    /** Every pending hand with when it was raised, oldest first. */
+    void forEachPending(java.util.function.BiConsumer<Hand, Long> action) {
+        pending.values().forEach(p -> action.accept(p.hand, p.raisedAtNanos));
+    }
+
+    /** Every remembered decision with when it is forgotten, oldest first. */
+    void forEachDecided(java.util.function.BiConsumer<Hand, Long> action) {
+        decided.values().forEach(d -> action.accept(d.hand(), d.forgetAtNanos()));
+    }
+
+    /** Demotions by member, until when (a view). */
+    Map<String, Long> demotions() {
+        return java.util.Collections.unmodifiableMap(demotedUntil);
+    }
+
+    /** A decision a store kept, remembered until {@code forgetAtNanos}. */
+    void restoreDecided(Hand hand, long forgetAtNanos) {
+        changed = true;
+        decided.put(hand.requestId(), new DecidedHand(hand, forgetAtNanos));
+        hands.take(1);
     }
 
     /** The room's promotion state is dropped: its hands no longer count against the bound. */
@@ -213,28 +223,15 @@ final class RoomPromotions {
         hands.give(pending.size() + decided.size());
     }
 
-    private static RoomRecord.HandRecord record(Hand h, long atMillis) {
-        return new RoomRecord.HandRecord(h.requestId(), h.memberKey(), h.userId().orElse(null),
-                h.groupId().orElse(null), h.displayName().orElse(null), h.nodeId().orElse(null), h.state().name(),
-                h.reason().name(), h.ticket().map(PromotionTicket::id).orElse(null),
-                h.ticket().map(t -> t.validFor().toMillis()).orElse(0L), atMillis);
-    }
-
-    private static Hand hand(RoomRecord.HandRecord h, Room room) {
-        Optional<PromotionTicket> ticket = Optional.ofNullable(h.ticketId()).map(id -> new PromotionTicket(id,
-                room.jid(), h.memberKey(), java.time.Duration.ofMillis(h.ticketValidMillis())));
-        return new Hand(h.requestId(), room.jid(), h.memberKey(), Optional.ofNullable(h.userId()),
-                Optional.ofNullable(h.groupId()), Optional.ofNullable(h.displayName()), Optional.ofNullable(h.nodeId()),
-                HandState.valueOf(h.state()), PromotionReason.valueOf(h.reason()), ticket);
-    }
-
     // ---------------------------------------------------------------- demotions
 
     void demote(String memberKey, long untilNanos) {
+        changed = true;
         demotedUntil.put(memberKey, untilNanos);
     }
 
     void liftDemotion(String memberKey) {
+        changed = true;
         demotedUntil.remove(memberKey);
     }
 
@@ -246,6 +243,7 @@ final class RoomPromotions {
         }
         if (now - until >= 0) {
             demotedUntil.remove(memberKey);
+            changed = true;
             return false;
         }
         return true;
@@ -253,8 +251,8 @@ final class RoomPromotions {
 
     /** Drops dead approvals and expired demotions. */
     void sweep(long now) {
-        ticketsByMember.values().removeIf(t -> !t.liveAt(now));
-        demotedUntil.values().removeIf(until -> now - until >= 0);
+        changed |= ticketsByMember.values().removeIf(t -> !t.liveAt(now));
+        changed |= demotedUntil.values().removeIf(until -> now - until >= 0);
     }
 
     /** Every pending hand's id, for a room that ends. */

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What survives a restart of one room, as {@link RoomStore} keeps it. Plain values only (strings, numbers,
- * lists, maps), read back through an allow-list filter. Times are wall-clock epoch milliseconds: a
- * deadline kept in ticker nanos would mean nothing to the next process.
+ * Store format 1 (builds up to 752bebb): a room as those builds wrote it, in Java serialization. Read only, by
+ * {@link StoreFormat}, to migrate a store written by such a build; its name and fields must stay as they are,
+ * since Java serialization finds the class by them. Times are wall-clock epoch milliseconds.
  */
 record RoomRecord(
         int version,
@@ -19,8 +19,6 @@ record RoomRecord(
         List<String> linkedNodes,
         ReportedRecord reported,
         PromotionsRecord promotions) implements Serializable {
-
-    static final int VERSION = 1;
 
     /** A held place: a seat ({@code node} null) or a redirect to a node id, with its deadline. */
     record HoldRecord(String member, String node, long deadlineMillis) implements Serializable {

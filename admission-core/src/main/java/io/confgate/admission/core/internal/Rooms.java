@@ -85,6 +85,7 @@ final class Rooms implements RoomAccess {
             }
             T result;
             boolean linksChanged;
+            boolean changed;
             synchronized (room) {
                 if (room.isDestroyed()) {
                     if (create) {
@@ -95,9 +96,12 @@ final class Rooms implements RoomAccess {
                 room.enter(ticker.read());
                 result = action.apply(room);
                 linksChanged = room.links().hasChanges();
+                changed = room.takeChanged() || linksChanged;
                 countGivenUp(room);
             }
-            markDirty(jid);
+            if (changed) {
+                markDirty(jid); // reads (status polls, sticky answers) write nothing
+            }
             if (linksChanged) {
                 sendLinkChanges(room);
             }
@@ -153,6 +157,7 @@ final class Rooms implements RoomAccess {
     void forEach(Consumer<Room> visitor) {
         for (Room room : rooms.values()) {
             boolean linksChanged;
+            boolean changed;
             synchronized (room) {
                 if (room.isDestroyed()) {
                     continue;
@@ -160,9 +165,10 @@ final class Rooms implements RoomAccess {
                 room.expireAt(ticker.read());
                 visitor.accept(room);
                 linksChanged = room.links().hasChanges();
+                changed = room.takeChanged() || linksChanged || room.isDestroyed();
                 countGivenUp(room);
             }
-            if (linksChanged || room.isDestroyed()) {
+            if (changed) {
                 markDirty(room.jid());
             }
             if (linksChanged) {
@@ -213,11 +219,11 @@ final class Rooms implements RoomAccess {
     }
 
     /**
-     * The record of every room changed since the last call (empty for a room gone), each read under its
+     * The stored form of every room changed since the last call (empty for a room gone), each read under its
      * lock without counting as activity.
      */
-    Map<String, Optional<RoomRecord>> takeChanges(WallClock clock) {
-        Map<String, Optional<RoomRecord>> out = new java.util.HashMap<>();
+    Map<EntityBareJid, Optional<byte[]>> takeChanges(WallClock clock) {
+        Map<EntityBareJid, Optional<byte[]>> out = new java.util.HashMap<>();
         Set<EntityBareJid> changed = dirty;
         if (changed == null) {
             return out;
@@ -225,10 +231,14 @@ final class Rooms implements RoomAccess {
         for (java.util.Iterator<EntityBareJid> it = changed.iterator(); it.hasNext(); ) {
             EntityBareJid jid = it.next();
             it.remove();
-            RoomRecord record = read(jid, room -> room.toRecord(clock));
-            out.put(jid.toString(), Optional.ofNullable(record));
+            out.put(jid, Optional.ofNullable(read(jid, room -> StoreCodec.encode(room, clock))));
         }
         return out;
+    }
+
+    /** Rooms whose write failed: taken again at the next {@link #takeChanges}. */
+    void changedAgain(Collection<EntityBareJid> jids) {
+        jids.forEach(this::markDirty);
     }
 
     /** Takes in a room rebuilt from the store, and sends the link changes its restore made. */

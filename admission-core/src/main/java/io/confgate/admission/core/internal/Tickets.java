@@ -60,13 +60,13 @@ final class Tickets {
         promotions.liftDemotion(hand.memberKey());
         TicketEntry entry = new TicketEntry(newId(), room, hand.memberKey(), hand.userId(), now + lifetimeNanos);
         byId.put(entry.id, entry);
-        promotions.ticketsByMember.put(hand.memberKey(), entry);
+        promotions.putTicket(entry);
         return new PromotionTicket(entry.id, room.jid(), hand.memberKey(), config.ticketLifetime());
     }
 
     /** Voids the member's live approval in the room, if any (a newer one, or a demotion, replaces it). */
     void revoke(RoomPromotions promotions, String memberKey) {
-        TicketEntry old = promotions.ticketsByMember.remove(memberKey);
+        TicketEntry old = promotions.removeTicket(memberKey);
         if (old != null) {
             old.used = true;
         }
@@ -94,7 +94,7 @@ final class Tickets {
                 return new Lookup(TicketCheck.REDEEMED, entry);
             }
         }
-        TicketEntry held = promotions == null ? null : promotions.ticketsByMember.get(key);
+        TicketEntry held = promotions == null ? null : promotions.ticketOf(key);
         if (held != null && held.liveAt(now) && held.userId.equals(request.identity().userId())) {
             return new Lookup(TicketCheck.REDEEMED, held);
         }
@@ -131,14 +131,14 @@ final class Tickets {
         entry.used = true;
         RoomPromotions promotions = room.promotionsIfAny();
         if (promotions != null) {
-            promotions.ticketsByMember.remove(entry.memberKey, entry);
+            promotions.ticketUsed(entry);
             promotions.liftDemotion(entry.memberKey);
         }
     }
 
     /** The room is destroyed: every ticket it issued stops working at once. */
     void roomDestroyed(RoomPromotions promotions) {
-        for (TicketEntry entry : promotions.ticketsByMember.values()) {
+        for (TicketEntry entry : promotions.liveTickets()) {
             entry.used = true;
             byId.invalidate(entry.id);
         }

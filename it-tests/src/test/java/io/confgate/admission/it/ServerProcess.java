@@ -1,0 +1,96 @@
+package io.confgate.admission.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The standalone server as a process ({@code AdmissionServerMain --config FILE}), started from the test's class
+ * path, its output in a log file of its own. {@link #kill9} is what a crash or a replaced container does.
+ */
+record ServerProcess(Process process, URI uri, Path log) implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** Launches the server on {@code config}; does not wait for it (see {@link #awaitHealthy}). */
+    static ServerProcess launch(Path config, int port, Path logDir) throws IOException {
+        Path log = logDir.resolve("server-" + System.nanoTime() + ".log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "io.confgate.admission.server.AdmissionServerMain", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ServerProcess(process, URI.create("http://127.0.0.1:" + port), log);
+    }
+
+    /** Launches the server and waits until {@code /about/health} answers 200. */
+    static ServerProcess start(Path config, int port, Path logDir) throws Exception {
+        return launch(config, port, logDir).awaitHealthy();
+    }
+
+    ServerProcess awaitHealthy() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                if (get("/about/health").statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the server did not start:\n" + output());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one sample line of {@code /metrics}, or NaN when the series is absent. */
+    double metric(String series) throws Exception {
+        for (String line : get("/metrics").body().lines().toList()) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** kill -9: no shutdown hook, no last write, sockets closed by the kernel. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill9();
+            }
+        }
+    }
+}
