@@ -15,11 +15,12 @@
 --      a node already connected gets nothing new. On disconnect-vnode: <disconnect/>, then the result.
 --
 -- The state it keeps is mod_visitors.lua's `visitors_nodes[room.jid].nodes[<node muc>]` (here `connected`),
--- with the module's life cycle: `connect_vnode` returns early when the node is already recorded for the room,
--- and only `disconnect_vnode` clears it. It lives in the main Prosody, not in the focus: a focus that crashes
--- (kill -9) and starts again finds the node still recorded, so its first connect-vnode for that conference
--- is ignored unless it sends disconnect-vnode first (CrashRecoveryProsodyTest). The real module also forgets
--- a room's nodes when the main room is destroyed (`muc-room-destroyed`); this peer does the same below.
+-- with the module's life cycle (jitsi-meet 1c8216eb): `connect_vnode` returns early when the node is already
+-- recorded for the room, and only `disconnect_vnode` clears one node; the `muc-room-destroyed` hook sends
+-- <disconnect/> to every node of the room and forgets the room. A node's occupants leaving only lower a count.
+-- It lives in the main Prosody, not in the focus: a focus that crashes (kill -9) and starts again finds the
+-- node still recorded, so its first connect-vnode for that conference is ignored unless it sends
+-- disconnect-vnode first (CrashRecoveryProsodyTest).
 --
 -- One difference on purpose: the real modules name a node's domain `vnode..'.meet.jitsi'`; this peer uses
 -- `vnode..'.'..test_vnode_domain_suffix` so the test hosts can be v1.test, v2.test.
@@ -95,3 +96,19 @@ local function handler(event)
 end
 
 module:hook("iq/host", handler, 10);
+
+-- mod_visitors.lua's `muc-room-destroyed` hook: every node of the room is told <disconnect/>, the room forgotten.
+module:context(main_muc):hook("muc-room-destroyed", function(event)
+    local room = event.room;
+    local nodes = connected[room.jid];
+    if not nodes then
+        return;
+    end
+    for node_muc in pairs(nodes) do
+        local vnode = node_muc:match("^conference%.([^.]+)%.");
+        if vnode then
+            tell_node(room, vnode, "disconnect");
+        end
+    end
+    connected[room.jid] = nil;
+end, 1);

@@ -58,31 +58,36 @@ public final class ConferenceAnswers {
     }
 
     /**
-     * The answer to send, or empty for a {@link Decision.Refused} (HTTP 503, XMPP
-     * {@code service-unavailable}).
+     * The answer to send. A {@link Decision.Queued} and a {@link Decision.Refused} (a bound reached, no node for a
+     * visitor) are answered {@code ready: false} without {@code live}: lib-jitsi-meet ({@code moderator.js},
+     * {@code _handleSuccess}) asks again after 1, 2, 4 … up to 120 s, where any non-2xx status but a 400
+     * {@code invalid-session} would end the join at once ({@code CONFERENCE_REQUEST_FAILED}). Only a room that is
+     * not live is answered {@code properties.live = "false"}, which stops the client ({@code NOT_LIVE_ERROR}).
      *
      * @param sessionId         the request's session id, echoed
      * @param visitorsAvailable whether the visitors component is reachable now
      *                          ({@link io.confgate.admission.AdmissionEngine#visitorsAvailable()})
      */
-    public Optional<ConferenceAnswer> answer(Decision decision, Optional<String> sessionId, boolean visitorsAvailable) {
-        if (decision instanceof Decision.Refused) {
-            return Optional.empty();
-        }
+    public ConferenceAnswer answer(Decision decision, Optional<String> sessionId, boolean visitorsAvailable) {
         // Jicofo: visitorsManager.enabled && (room's visitorsEnabled flag || !require-muc-config-flag).
         boolean supported = visitorsConfigured && visitorsAvailable && decision.reason() != Reason.ROOM_VISITORS_OFF;
-        boolean queued = decision instanceof Decision.Queued;
-        // live=false only for a room that is not live: lib-jitsi-meet (moderator.js, _handleSuccess) stops at it
-        // (NOT_LIVE_ERROR); ready=false alone makes it ask again after 1, 2, 4 ... s, which a pending link wants.
-        boolean notLive = queued && decision.reason() == Reason.NOT_LIVE;
+        boolean notReady = decision instanceof Decision.Queued || decision instanceof Decision.Refused;
+        boolean notLive = decision instanceof Decision.Queued && decision.reason() == Reason.NOT_LIVE;
         Map<String, String> properties = propertySets.get((supported ? VISITORS_SUPPORTED : 0)
                 | (decision.reason() == Reason.PROMOTED ? PROMOTED : 0) | (notLive ? QUEUED : 0));
         String room = decision.room().toString();
         if (decision instanceof Decision.Visitor v) {
-            return Optional.of(new ConferenceAnswer(room, true, v.node().focusJid().toString(), sessionId,
-                    Optional.of(v.node().id()), properties));
+            return new ConferenceAnswer(room, true, v.node().focusJid().toString(), sessionId,
+                    Optional.of(v.node().id()), properties);
         }
-        return Optional.of(new ConferenceAnswer(room, !queued, mainFocusJid, sessionId, Optional.empty(),
-                properties));
+        return new ConferenceAnswer(room, !notReady, mainFocusJid, sessionId, Optional.empty(), properties);
+    }
+
+    /**
+     * The properties of an answer that tells nothing about a room: what an answer while this server stops carries
+     * (the client needs {@code properties} in every answer it reads).
+     */
+    public Map<String, String> baseProperties() {
+        return propertySets.get(0);
     }
 }

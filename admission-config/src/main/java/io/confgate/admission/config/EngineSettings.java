@@ -40,9 +40,17 @@ public final class EngineSettings {
                 ConfigParseOptions.defaults().setAllowMissing(false));
     }
 
-    /** {@code config} with the defaults of every key read here, resolved. */
+    /**
+     * {@code config} with the defaults of every key read here, resolved.
+     *
+     * @throws IllegalArgumentException a key under {@code admission} that nothing reads (a misspelling), named with
+     *                                  the nearest known key ({@link ConfigKeys#checkAdmission})
+     */
     public static Config withDefaults(Config config) {
-        return config.withFallback(reference()).resolve();
+        Config reference = reference();
+        Config merged = config.withFallback(reference).resolve();
+        ConfigKeys.checkAdmission(merged, reference);
+        return merged;
     }
 
     /** The engine's configuration. */

@@ -11,7 +11,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.http.pathmap.PathSpec;
+import io.confgate.admission.conference.ConferenceAnswers;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.handler.DoSHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
@@ -98,13 +101,53 @@ public final class AdmissionHandlers {
         DoSHandler limiter = new DoSHandler(tree, new ClientIds(limits.trustedProxies()),
                 new DoSHandler.LeakingBucketTrackerFactory(limits.requestsPerSecond()),
                 (request, response, callback) -> {
-                    observer.responded("promotion/rate-limited", HttpStatus.TOO_MANY_REQUESTS_429, 0);
+                    observer.responded(promotionEndpoint(request), HttpStatus.TOO_MANY_REQUESTS_429, 0);
                     HttpReplies.error(response, HttpStatus.TOO_MANY_REQUESTS_429, "too many promotion calls from this"
                             + " client; slow down", "RATE_LIMITED", callback);
                     return true;
                 }, limits.maxClients());
         limiter.includePath(PROMOTION + "/*");
         return limiter;
+    }
+
+    /** The endpoint name a promotion call is counted under: its action's, as its handler would count it. */
+    private static String promotionEndpoint(org.eclipse.jetty.server.Request request) {
+        String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+        String action = path.substring(path.lastIndexOf('/') + 1);
+        return PromotionHandlers.ACTIONS.contains(action) ? "promotion/" + action : "promotion/unknown";
+    }
+
+    /**
+     * Jetty's {@link GracefulHandler} around {@code tree} (requests in flight are waited for at stop), except that
+     * a conference request arriving once the stop has begun (on a connection kept open, e.g. by a proxy) is
+     * answered 200 {@code ready: false}, which lib-jitsi-meet asks again after a second, by then through the load
+     * balancer to another server; Jetty's 503 would end the user's join ({@code CONFERENCE_REQUEST_FAILED}).
+     * Every other request gets Jetty's 503.
+     */
+    public GracefulHandler graceful(Handler tree) {
+        ConferenceAnswers answers = new ConferenceAnswers(engine.config(), settings.mainFocusJid(),
+                settings.authentication(), settings.sipGatewayEnabled());
+        java.util.Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("ready", false);
+        answer.put("focusJid", settings.mainFocusJid().toString());
+        answer.put("properties", answers.baseProperties());
+        byte[] notReady = HttpReplies.bytes(answer);
+        return new GracefulHandler(tree) {
+            @Override
+            protected void handleShutdownRejection(org.eclipse.jetty.server.Request request,
+                                                   org.eclipse.jetty.server.Response response, Callback callback) {
+                String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+                if (!"POST".equals(request.getMethod())
+                        || !(path.equals(CONFERENCE_REQUEST) || path.equals("/conference-request"))) {
+                    super.handleShutdownRejection(request, response, callback);
+                    return;
+                }
+                observer.stopping();
+                response.getHeaders().put(ConferenceRequestHandler.REASON_HEADER, "STOPPING");
+                HttpReplies.json(response, HttpStatus.OK_200, notReady, callback);
+                observer.responded("conference-request", HttpStatus.OK_200, 0);
+            }
+        };
     }
 
     /** Answers every long poll now with its current state; call when the server starts to stop. */

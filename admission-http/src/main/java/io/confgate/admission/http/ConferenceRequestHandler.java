@@ -3,8 +3,8 @@ package io.confgate.admission.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Decision;
-import io.confgate.admission.JoinRequest;
 import io.confgate.admission.Reason;
+import io.confgate.admission.JoinRequest;
 import io.confgate.admission.TicketCheck;
 import io.confgate.admission.conference.ConferenceAnswer;
 import io.confgate.admission.conference.ConferenceAnswers;
@@ -38,16 +38,19 @@ import org.slf4j.LoggerFactory;
  * placement decided by an {@link AdmissionEngine}. A plain Jetty 12 {@link Handler}: it answers every
  * request it is given; {@link AdmissionHandlers} mounts it with CORS, a body size limit and timing.
  *
- * <p>Status codes: 200 with the answer; 400 malformed JSON or room; 403 a token that fails a configured
- * key (without a key, a token that cannot be read is ignored, as Jicofo does); 405 other methods; 413
- * body over the limit; 415 not JSON; 503 when the decision is a refusal (no visitor node and fallback
- * {@code refuse}). The room may also be named in a {@code ?room=} query (jitsi-meet appends it for
- * room-sharded proxies); the body's room is the one placed. No input produces a 500.
+ * <p>Status codes, as lib-jitsi-meet ({@code moderator.js}) acts on them: 200 with the answer, including every
+ * refusal ({@code ready: false}, which the client asks again after 1, 2, 4 … s; the reason in
+ * {@code X-Admission-Reason}); 400 malformed JSON or room; 405 other methods; 413 body over the limit; 415 not
+ * JSON (none of these comes from the real client). A token that fails verification is ignored, the request
+ * placed as an anonymous client's ({@code X-Admission-Token: IGNORED}), since a 403 here reaches no listener in
+ * the client. The room may also be named in a {@code ?room=} query (jitsi-meet appends it for room-sharded
+ * proxies); the body's room is the one placed. No input produces a 500.
  */
 public final class ConferenceRequestHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(ConferenceRequestHandler.class);
-    private static final String REASON_HEADER = "X-Admission-Reason";
+    static final String REASON_HEADER = "X-Admission-Reason";
     private static final String TICKET_HEADER = "X-Admission-Ticket";
+    private static final String TOKEN_HEADER = "X-Admission-Token";
     /** One header per reason, encoded once. */
     private static final HttpField[] REASON_FIELDS = preEncoded(REASON_HEADER, Reason.values());
     private static final HttpField[] TICKET_FIELDS = preEncoded(TICKET_HEADER, TicketCheck.values());
@@ -118,8 +121,12 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         try {
             claims = tokens.readAuthorization(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         } catch (InvalidTokenException e) {
-            HttpReplies.error(response, HttpStatus.FORBIDDEN_403, e.getMessage(), callback);
-            return;
+            // Placed as an anonymous client, as Jicofo's endpoint (which reads no token) would: a 403 here reaches
+            // no listener in lib-jitsi-meet and the page waits for good. Counted; the X-Admission-Token header
+            // says why the identity was not used.
+            observer.tokenIgnored();
+            response.getHeaders().put(TOKEN_HEADER, "IGNORED");
+            claims = TokenClaims.none();
         }
         JoinRequest join;
         try {
@@ -134,14 +141,9 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         if (decision.ticket() != TicketCheck.NONE) {
             response.getHeaders().add(TICKET_FIELDS[decision.ticket().ordinal()]);
         }
-        Optional<ConferenceAnswer> answer = answers.answer(decision, body.sessionId(), engine.visitorsAvailable());
-        if (answer.isEmpty()) {
-            HttpReplies.error(response, HttpStatus.SERVICE_UNAVAILABLE_503, decision.reason() == Reason.CAPACITY
-                    ? "the server is at capacity; try again later (CAPACITY)"
-                    : "no visitor node available (" + decision.reason() + ")", callback);
-            return;
-        }
-        HttpReplies.jsonAfterBody(response, HttpStatus.OK_200, answerBytes.write(answer.get()), callback);
+        // A refusal (a bound reached, no node for a visitor) is answered ready:false, which the client asks again.
+        ConferenceAnswer answer = answers.answer(decision, body.sessionId(), engine.visitorsAvailable());
+        HttpReplies.jsonAfterBody(response, HttpStatus.OK_200, answerBytes.write(answer), callback);
     }
 
     private static HttpField[] preEncoded(String name, Enum<?>[] values) {

@@ -15,6 +15,17 @@ public interface HttpObserver {
     default void decided(Decision decision) {
     }
 
+    /**
+     * A conference request's token failed verification: the request was placed as an anonymous client's (the
+     * web client cannot act on a 403 there; Prosody's token authentication refuses a bad token at login).
+     */
+    default void tokenIgnored() {
+    }
+
+    /** A conference request arrived after the stop began and was answered not ready (the client asks again). */
+    default void stopping() {
+    }
+
     /** An observer that records nothing. */
     static HttpObserver none() {
         return (endpoint, status, nanos) -> { };

@@ -31,8 +31,9 @@ public record HttpSettings(int maxBodyBytes, List<String> corsAllowedOrigins, En
      * @param requestsPerSecond {@code admission.http.promotion-requests-per-client-per-second}
      * @param maxClients        {@code admission.http.max-tracked-clients}: clients tracked at once; past it
      *                          new ones are refused (429) until old ones go idle
-     * @param trustedProxies    {@code admission.http.trusted-proxies}: addresses whose {@code X-Forwarded-For}
-     *                          names the client (nginx, HAProxy); others' headers are ignored
+     * @param trustedProxies    {@code admission.http.trusted-proxies}: addresses, CIDR blocks, {@code loopback} or
+     *                          {@code private}, whose {@code X-Forwarded-For} names the client (nginx, HAProxy);
+     *                          others' headers are ignored
      */
     public record ClientLimits(int requestsPerSecond, int maxClients, List<String> trustedProxies) {
         public ClientLimits {
@@ -45,10 +46,12 @@ public record HttpSettings(int maxBodyBytes, List<String> corsAllowedOrigins, En
                         + "must be >= 1");
             }
             trustedProxies = List.copyOf(trustedProxies);
+            io.confgate.admission.http.internal.TrustedProxies.of(trustedProxies); // validated here, at the edge
         }
 
+        /** 5 calls per second per client, 10,000 clients, loopback and private proxies trusted. */
         public static ClientLimits defaults() {
-            return new ClientLimits(5, 10_000, List.of());
+            return new ClientLimits(5, 10_000, io.confgate.admission.http.internal.TrustedProxies.DEFAULT);
         }
     }
 

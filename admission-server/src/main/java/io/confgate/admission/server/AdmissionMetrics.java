@@ -33,6 +33,8 @@ public final class AdmissionMetrics implements HttpObserver {
     private final AdmissionEngine engine;
     private final Counter decisions;
     private final Counter responses;
+    private final CounterDataPoint ignoredTokens;
+    private final CounterDataPoint stoppingAnswers;
     private final Histogram latency;
     private final AtomicReferenceArray<CounterDataPoint> decisionPoints =
             new AtomicReferenceArray<>(Outcome.values().length * Reason.values().length);
@@ -53,6 +55,12 @@ public final class AdmissionMetrics implements HttpObserver {
                 .classicOnly().withoutExemplars()
                 .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .register(registry);
+        this.ignoredTokens = Counter.builder().name("admission_http_ignored_tokens_total")
+                .help("Conference requests whose token failed verification, placed as an anonymous client's")
+                .withoutExemplars().register(registry);
+        this.stoppingAnswers = Counter.builder().name("admission_http_stopping_answers_total")
+                .help("Conference requests answered not ready because the server was stopping (the client asks"
+                        + " again)").withoutExemplars().register(registry);
         registry.register(new EngineCollector(engine));
     }
 
@@ -128,6 +136,16 @@ public final class AdmissionMetrics implements HttpObserver {
             decisionPoints.set(index, point);
         }
         point.inc();
+    }
+
+    @Override
+    public void tokenIgnored() {
+        ignoredTokens.inc();
+    }
+
+    @Override
+    public void stopping() {
+        stoppingAnswers.inc();
     }
 
     @Override

@@ -124,6 +124,8 @@ public final class AdmissionServer implements AutoCloseable {
         Objects.requireNonNull(engine, "engine");
         ObjectMapper mapper = ConferenceRequestJson.newMapper();
         AdmissionMetrics metrics = AdmissionMetrics.create(engine);
+        // The process's own figures (heap, GC, threads, CPU, open files), as every JVM service exports them.
+        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(metrics.registry());
         xmpp.ifPresent(metrics::registerXmpp);
         Optional<String> devToken = Optional.empty();
         if (settings.moderation().developmentModeratorToken()) {
@@ -170,7 +172,7 @@ public final class AdmissionServer implements AutoCloseable {
         routes.addMapping(PathSpec.from("/*"), notFound());
         // Outside in: requests in flight are waited for at stop; a body that trickles in below the minimum
         // rate is cut off (bodies are read without holding a thread, and idle connections are closed).
-        GracefulHandler graceful = new GracefulHandler(new MinimumDataRateHandler(
+        GracefulHandler graceful = handlers.graceful(new MinimumDataRateHandler(
                 handlers.limitingPromotionCalls(routes), operation.minRequestDataRate(), 0));
         // At stop, a keep-alive connection with no request in flight is closed after this, not the idle timeout.
         graceful.setShutdownIdleTimeout(200);
@@ -235,7 +237,15 @@ public final class AdmissionServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** The base address, e.g. {@code http://127.0.0.1:8888}. */
+    /** The address actually bound, e.g. {@code http://0.0.0.0:8888 (all interfaces)}. */
+    public String boundAddress() {
+        String host = connector.getHost() == null ? "0.0.0.0" : connector.getHost();
+        boolean all = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port()
+                + (all ? " (all interfaces)" : "");
+    }
+
+    /** The base address to call from this host, e.g. {@code http://127.0.0.1:8888}. */
     public URI uri() {
         String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0") ? "127.0.0.1"
                 : connector.getHost();
@@ -283,6 +293,8 @@ public final class AdmissionServer implements AutoCloseable {
         }
         draining.set(true);
         handlers.drain();
+        log.info("Stopping: /about/health answers 503 and long polls were answered; serving {} ms more for the load"
+                + " balancer", drainDelay.toMillis());
         Thread.sleep(drainDelay.toMillis());
         try {
             server.stop(); // graceful: stops accepting, waits for what is in flight up to the stop timeout
@@ -290,6 +302,7 @@ public final class AdmissionServer implements AutoCloseable {
             maintenance.shutdownNow();
             xmpp.ifPresent(XmppSignaling::close);
             engine.close();
+            engine.storeStats().ifPresent(s -> log.info("Store written ({} writes since the start)", s.writes()));
         }
     }
 }

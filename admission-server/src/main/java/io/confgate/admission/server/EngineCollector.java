@@ -4,6 +4,7 @@ import io.confgate.admission.AdmissionConfig;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.EngineTotals;
 import io.confgate.admission.NodeLoad;
+import io.confgate.admission.NodeState;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -21,7 +22,8 @@ import java.util.function.ToDoubleFunction;
 final class EngineCollector implements MultiCollector {
     private static final List<String> NAMES = List.of("admission_rooms", "admission_main_members",
             "admission_reserved_seats", "admission_pending_redirects", "admission_visitors", "admission_hands",
-            "admission_tickets", "admission_promotion_tracked_visitors", "admission_limit", "admission_node_load", "admission_node_visitors",
+            "admission_tickets", "admission_promotion_tracked_visitors", "admission_limit", "admission_node_load",
+            "admission_node_state", "admission_node_visitors",
             "admission_node_capacity", "admission_node_overflow", "admission_links_waiting", "admission_seats_given_up",
             "admission_store_writes", "admission_store_write_failures", "admission_store_dropped",
             "admission_store_recoveries");
@@ -61,9 +63,10 @@ final class EngineCollector implements MultiCollector {
                         .dataPoint(limit("max-tickets", c.promotion().maxTickets()))
                         .dataPoint(limit("max-tracked-visitors", c.promotion().maxTrackedVisitors())).build(),
                 perNode("admission_node_load", "Visitors on a node plus redirects to it not yet confirmed", loads,
-                        NodeLoad::load, true),
-                perNode("admission_node_visitors", "Visitors joined on a node", loads, NodeLoad::joined, false),
-                perNode("admission_node_capacity", "Configured capacity of a node", loads, NodeLoad::capacity, false),
+                        NodeLoad::load),
+                nodeStates(loads),
+                perNode("admission_node_visitors", "Visitors joined on a node", loads, NodeLoad::joined),
+                perNode("admission_node_capacity", "Configured capacity of a node", loads, NodeLoad::capacity),
                 overflow(loads)));
         engine.storeStats().ifPresent(store -> {
             all.add(counter("admission_store_writes", "Store commits written", store.writes()));
@@ -100,14 +103,25 @@ final class EngineCollector implements MultiCollector {
         return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("limit", name)).value(value).build();
     }
 
-    private static GaugeSnapshot perNode(String name, String help, List<NodeLoad> loads, ToDoubleFunction<NodeLoad> value,
-                                         boolean withState) {
+    private static GaugeSnapshot perNode(String name, String help, List<NodeLoad> loads, ToDoubleFunction<NodeLoad> value) {
         GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(name).help(help);
         for (NodeLoad l : loads) {
-            Labels labels = withState ? Labels.of("node", l.nodeId(), "state", l.state().name().toLowerCase(Locale.ROOT))
-                    : Labels.of("node", l.nodeId());
-            gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value.applyAsDouble(l))
-                    .build());
+            gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("node", l.nodeId()))
+                    .value(value.applyAsDouble(l)).build());
+        }
+        return gauge.build();
+    }
+
+    /** 1 for each node's state, 0 for the others: a fixed set of series, none created when a state changes. */
+    private static GaugeSnapshot nodeStates(List<NodeLoad> loads) {
+        GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name("admission_node_state")
+                .help("A node's state (up, draining, down): 1 for the current one");
+        for (NodeLoad l : loads) {
+            for (NodeState state : NodeState.values()) {
+                gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(Labels.of("node", l.nodeId(), "state", state.name().toLowerCase(Locale.ROOT)))
+                        .value(l.state() == state ? 1 : 0).build());
+            }
         }
         return gauge.build();
     }

@@ -150,10 +150,9 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
             }
         }
 
-        /** No store; the reference defaults for the rest. */
+        /** No store; the reference defaults ({@code admission-reference.conf}, their one place) for the rest. */
         public static Operation inMemory() {
-            return new Operation(Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ZERO,
-                    Duration.ofSeconds(30), 10_000, 1_024);
+            return HoconSettings.referenceDefaults().operation().withStorePath(Optional.empty());
         }
 
         /** The same with a store in {@code directory} (empty: in memory). */
@@ -231,7 +230,7 @@ public record ServerSettings(AdmissionConfig admission, Rest rest, HttpSettings 
 
         /** No verification: claims are read for placement only. */
         public static Tokens unverified() {
-            return new Tokens(Optional.empty(), List.of(), List.of(), List.of(), Duration.ofSeconds(30));
+            return HoconSettings.referenceDefaults().tokens();
         }
 
         /** Whether any key is configured, i.e. tokens are verified. */

@@ -197,6 +197,29 @@ class ServerSettingsTest {
     }
 
     @Test
+    void aMisspelledKeyStopsTheStartNamingTheNearestOne() throws IOException {
+        String failure = failure("jicofo.visitors.max-participants = 10\nadmission.limits.max-room = 5");
+        assertTrue(failure.startsWith("unknown configuration key 'admission.limits.max-room' (")
+                && failure.endsWith("did you mean 'admission.limits.max-rooms'?"), failure);
+        assertTrue(failure("admission.http.trusted-proxy = [\"10.0.0.0/8\"]")
+                .contains("did you mean 'admission.http.trusted-proxies'?"));
+        // Jicofo's own keys the server does not read, and Jicofo's blocks, are not ours to refuse.
+        ServerSettings.load(Optional.of(write("jicofo.visitors { notification-interval = 15 seconds }\n"
+                + "jicofo.bridge.max-bridge-participants = 80\njicofo.visitors.max-participant = 10")));
+    }
+
+    /** Defaults live in the reference files; the Java defaults are read from them or checked against them here. */
+    @Test
+    void theJavaDefaultsAreTheReferenceFiles() {
+        ServerSettings reference = io.confgate.admission.server.internal.HoconSettings.referenceDefaults();
+        assertEquals(io.confgate.admission.http.HttpSettings.ClientLimits.defaults(), reference.http().clients());
+        assertEquals(Duration.ofSeconds(2), ServerSettings.Operation.inMemory().drainDelay(), "reference: 2 seconds");
+        assertEquals(reference.operation().withStorePath(Optional.empty()), ServerSettings.Operation.inMemory());
+        assertEquals(reference.tokens(), ServerSettings.Tokens.unverified());
+        assertEquals(reference.moderation(), ServerSettings.Moderation.defaults());
+    }
+
+    @Test
     void invalidValuesFailNamingTheKeyAndReason() throws IOException {
         assertTrue(failure("jicofo.visitors.max-participants = -1").contains("jicofo.visitors.max-participants"));
         assertTrue(failure("jicofo.visitors.max-participants = lots").contains("max-participants"));

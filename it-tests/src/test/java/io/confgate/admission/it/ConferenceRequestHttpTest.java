@@ -146,14 +146,21 @@ class ConferenceRequestHttpTest {
                 .withNotBefore(Instant.now().plusSeconds(600)).sign(good);
         String otherAudience = JWT.create().withAudience("elsewhere").withIssuer("my-app").sign(good);
         String otherIssuer = JWT.create().withAudience("jitsi").withIssuer("someone").sign(good);
+        // A 403 here reaches no listener in lib-jitsi-meet (the page would wait for good): the request is placed as
+        // an anonymous client's, and counted.
         for (String bad : List.of(forged, expired, notYet, otherAudience, otherIssuer, "not.a.jwt", "garbage")) {
             HttpResponse<String> r = withToken(bad);
-            assertEquals(403, r.statusCode(), bad + " -> " + r.body());
-            assertTrue(parse(r).get("error").asText().contains("token"), r.body());
+            assertEquals(200, r.statusCode(), bad + " -> " + r.body());
+            assertEquals("IGNORED", r.headers().firstValue("X-Admission-Token").orElseThrow(), bad);
+            assertTrue(parse(r).get("ready").asBoolean(), r.body());
         }
         HttpResponse<String> basic = http.send(http.json("/conference-request/v1", webClientBody(ROOM, "b"))
                 .header("Authorization", "Basic dXNlcjpwYXNz").build());
-        assertEquals(403, basic.statusCode());
+        assertEquals(200, basic.statusCode());
+        assertEquals("IGNORED", basic.headers().firstValue("X-Admission-Token").orElseThrow());
+        assertTrue(withToken(valid).headers().firstValue("X-Admission-Token").isEmpty(), "a valid token is used");
+        String metrics = http.send(HttpRequest.newBuilder(http.uri("/metrics")).GET().build()).body();
+        assertTrue(metrics.contains("admission_http_ignored_tokens_total 8.0"), metrics);
     }
 
     private HttpResponse<String> withToken(String token) throws Exception {
@@ -219,7 +226,9 @@ class ConferenceRequestHttpTest {
         assertEquals(200, metrics.statusCode());
         String text = metrics.body();
         assertTrue(text.contains("admission_decisions_total{outcome=\"MAIN\",reason=\"UNDER_LIMIT\"} 1.0"), text);
-        assertTrue(text.contains("admission_node_load{node=\"v8\",state=\"up\"} 0.0"), text);
+        assertTrue(text.contains("admission_node_load{node=\"v8\"} 0.0"), text);
+        assertTrue(text.contains("admission_node_state{node=\"v8\",state=\"up\"} 1.0"), text);
+        assertTrue(text.contains("admission_node_state{node=\"v8\",state=\"down\"} 0.0"), text);
         assertTrue(text.contains("admission_reserved_seats 1.0"), text);
         assertTrue(text.contains("admission_http_request_duration_seconds_bucket"), text);
         assertTrue(text.contains("admission_node_overflow_total{node=\"v1\"} 0.0"), text);

@@ -120,26 +120,56 @@ class HardeningHttpTest {
         assertTrue(limited >= 10, "an untrusted X-Forwarded-For changes nothing: " + limited + " of 20 limited");
     }
 
+    /**
+     * The nginx of a Jitsi deployment runs on the same host (seed 000): every call comes from 127.0.0.1. With the
+     * default configuration (loopback and private proxies trusted) each visitor it forwards has its own budget.
+     */
     @Test
-    void behindATrustedProxyEachForwardedClientHasItsOwnBudget() throws Exception {
-        ServerSettings base = HttpHarness.embedded();
-        http = HttpHarness.start(base.withHttp(base.http().withClients(new HttpSettings.ClientLimits(2, 100,
-                List.of("127.0.0.1")))));
+    void behindALoopbackProxyEachForwardedClientHasItsOwnBudgetByDefault() throws Exception {
+        http = HttpHarness.start(HttpHarness.embedded());
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> r = http.send(http.json(P + "raise-hand", "{\"room\":\"" + ROOM
                     + "\",\"sessionId\":\"v" + i + "\"}").header("X-Forwarded-For", "198.51.100." + i).build());
             assertEquals(200, r.statusCode(), r.body());
         }
+        int limited = 0;
+        for (int i = 0; i < 20; i++) { // one visitor past its 5 calls a second: that one is limited, alone
+            HttpResponse<String> r = http.send(http.json(P + "raise-hand", "{\"room\":\"" + ROOM
+                    + "\",\"sessionId\":\"v0\"}").header("X-Forwarded-For", "203.0.113.9, 198.51.100.0").build());
+            limited += r.statusCode() == 429 ? 1 : 0;
+        }
+        assertTrue(limited >= 10, limited + " of 20 limited");
+        HttpResponse<String> other = http.send(http.json(P + "raise-hand", "{\"room\":\"" + ROOM
+                + "\",\"sessionId\":\"v1\"}").header("X-Forwarded-For", "198.51.100.1").build());
+        assertEquals(200, other.statusCode(), "another visitor behind the same proxy is not: " + other.body());
+        String metrics = http.send(HttpRequest.newBuilder(http.uri("/metrics")).GET().build()).body();
+        assertTrue(metrics.contains("admission_http_responses_total{endpoint=\"promotion/raise-hand\",status=\"429\"}"),
+                "429s are counted under the endpoint called:\n" + metrics);
     }
 
     @Test
-    void pastMaxRoomsANewRoomGets503AndTheLimitIsInTheMetrics() throws Exception {
+    void trustedProxiesTakeCidrBlocksAndIpv6() throws Exception {
+        ServerSettings base = HttpHarness.embedded();
+        http = HttpHarness.start(base.withHttp(base.http().withClients(new HttpSettings.ClientLimits(2, 100,
+                List.of("127.0.0.0/8", "::1")))));
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> r = http.send(http.json(P + "raise-hand", "{\"room\":\"" + ROOM
+                    + "\",\"sessionId\":\"c" + i + "\"}").header("X-Forwarded-For", "2001:db8::" + (i + 1)).build());
+            assertEquals(200, r.statusCode(), r.body());
+        }
+    }
+
+    /** Past a bound the web client is told to ask again (200, ready:false), not failed with a 503. */
+    @Test
+    void pastMaxRoomsANewRoomIsToldToAskAgainAndTheLimitIsInTheMetrics() throws Exception {
         ServerSettings base = HttpHarness.embedded();
         http = HttpHarness.start(base.withAdmission(base.admission().toBuilder().maxRooms(1).build()));
         assertEquals(200, http.post(webClientBody("one@conference.meet.jitsi", "a")).statusCode());
         HttpResponse<String> two = http.post(webClientBody("two@conference.meet.jitsi", "a"));
-        assertEquals(503, two.statusCode());
+        assertEquals(200, two.statusCode());
         assertEquals("CAPACITY", two.headers().firstValue("X-Admission-Reason").orElseThrow());
+        assertFalse(parse(two).get("ready").asBoolean(), two.body());
+        assertTrue(parse(two).path("properties").path("live").isMissingNode(), "no live:false, which stops the client");
         String metrics = http.send(HttpRequest.newBuilder(http.uri("/metrics")).GET().build()).body();
         assertTrue(metrics.contains("admission_limit{limit=\"max-rooms\"} 1.0"), metrics);
         assertTrue(metrics.contains("admission_rooms 1.0"), metrics);

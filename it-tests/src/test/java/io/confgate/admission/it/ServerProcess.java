@@ -21,12 +21,30 @@ record ServerProcess(Process process, URI uri, Path log) implements AutoCloseabl
 
     /** Launches the server on {@code config}; does not wait for it (see {@link #awaitHealthy}). */
     static ServerProcess launch(Path config, int port, Path logDir) throws IOException {
+        return launch(java.util.List.of("--config", config.toString()), port, logDir, logDir);
+    }
+
+    /** Launches {@code AdmissionServerMain} with {@code args}, in {@code workDir}, its output in {@code logDir}. */
+    static ServerProcess launch(java.util.List<String> args, int port, Path workDir, Path logDir) throws IOException {
         Path log = logDir.resolve("server-" + System.nanoTime() + ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.confgate.admission.server.AdmissionServerMain", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ServerProcess(process, URI.create("http://127.0.0.1:" + port), log);
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-cp", System.getProperty("java.class.path"), "io.confgate.admission.server.AdmissionServerMain"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().remove("ADMISSION_CONFIG");
+        return new ServerProcess(builder.start(), URI.create("http://127.0.0.1:" + port), log);
+    }
+
+    /** Waits for a process that should end by itself; its exit status. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill9();
+            throw new AssertionError("the process did not end by itself");
+        }
+        return process.exitValue();
     }
 
     /** Launches the server and waits until {@code /about/health} answers 200. */

@@ -3,7 +3,6 @@ package io.confgate.admission.http.internal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -14,16 +13,19 @@ import org.eclipse.jetty.server.Request;
  * (unlike a session id), and an untrusted sender's {@code X-Forwarded-For} is ignored.
  */
 public final class ClientIds implements Function<Request, String> {
-    private final Set<String> trustedProxies;
+    private final TrustedProxies trustedProxies;
 
+    /** Client ids behind {@code trustedProxies} (entries as {@link TrustedProxies#of} takes them). */
     public ClientIds(List<String> trustedProxies) {
-        this.trustedProxies = Set.copyOf(trustedProxies);
+        this.trustedProxies = TrustedProxies.of(trustedProxies);
     }
 
     @Override
     public String apply(Request request) {
-        String peer = address(request.getConnectionMetaData().getRemoteSocketAddress());
-        if (!trustedProxies.contains(peer)) {
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        String peer = address(remote);
+        if (!(remote instanceof InetSocketAddress inet && inet.getAddress() != null
+                && trustedProxies.trusts(inet.getAddress()))) {
             return peer;
         }
         List<String> forwarded = request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR);
@@ -37,7 +39,7 @@ public final class ClientIds implements Function<Request, String> {
                     continue;
                 }
                 client = hop;
-                if (!trustedProxies.contains(hop)) {
+                if (!trustedProxies.trusts(hop)) {
                     return hop;
                 }
             }

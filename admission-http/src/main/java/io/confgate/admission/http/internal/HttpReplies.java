@@ -76,6 +76,11 @@ public final class HttpReplies {
         response.getRequest().consumeAvailable();
     }
 
+    /** {@code value} as JSON, for an answer written once and sent many times. */
+    public static byte[] bytes(Object value) {
+        return write(value);
+    }
+
     private static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);

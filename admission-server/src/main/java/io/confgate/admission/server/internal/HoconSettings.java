@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.confgate.admission.AdmissionConfig;
+import io.confgate.admission.config.ConfigKeys;
 import io.confgate.admission.config.ConfigValues;
 import io.confgate.admission.config.EngineSettings;
 import io.confgate.admission.VisitorNode;
@@ -26,6 +27,7 @@ import org.jxmpp.stringprep.XmppStringprepException;
 
 /** Reads {@link ServerSettings} from HOCON; every failure names the key and the reason. */
 public final class HoconSettings {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HoconSettings.class);
     private static final String REFERENCE = "admission-reference.conf";
     private static final String EMBEDDED = "admission-embedded.conf";
 
@@ -51,7 +53,23 @@ public final class HoconSettings {
             overlay = ConfigFactory.parseResources(HoconSettings.class, "/" + EMBEDDED,
                     ConfigParseOptions.defaults().setAllowMissing(false));
         }
-        return read(overlay.withFallback(reference).withFallback(EngineSettings.reference()).resolve());
+        Config defaults = reference.withFallback(EngineSettings.reference());
+        Config given = overlay.resolveWith(overlay.withFallback(defaults)); // the file's own keys, substituted
+        ConfigKeys.checkAdmission(given, defaults);
+        ConfigKeys.unknownJicofoKeys(given, defaults).forEach(key -> log.warn("Configuration key {} is read neither"
+                + " by this server nor by Jicofo; it has no effect", key));
+        return read(overlay.withFallback(defaults).resolve());
+    }
+
+    /** The settings of the reference alone: every default, read once (HTTP only, no node). */
+    public static ServerSettings referenceDefaults() {
+        return ReferenceDefaults.SETTINGS;
+    }
+
+    private static final class ReferenceDefaults {
+        static final ServerSettings SETTINGS = read(ConfigFactory.parseResources(HoconSettings.class, "/" + REFERENCE,
+                ConfigParseOptions.defaults().setAllowMissing(false)).withFallback(EngineSettings.reference())
+                .resolve());
     }
 
     public static ServerSettings read(Config config) {

@@ -85,11 +85,7 @@ public final class ConferenceIqHandler extends AbstractIqRequestHandler {
         ConferenceRequest request = new ConferenceRequest(room.toString(), Optional.ofNullable(iq.getSessionId()),
                 Optional.ofNullable(iq.getMachineUID()), Optional.ofNullable(iq.getIdentity()), iq.getPropertiesMap());
         Decision decision = engine.decide(request.toJoinRequest(room, claims, Optional.ofNullable(iq.getFrom())));
-        Optional<ConferenceAnswer> answer = answers.answer(decision, request.sessionId(), engine.visitorsAvailable());
-        if (answer.isEmpty()) {
-            return error(iq, StanzaError.Condition.service_unavailable, "no visitor node available");
-        }
-        return result(iq, room, answer.get());
+        return result(iq, room, answers.answer(decision, request.sessionId(), engine.visitorsAvailable()));
     }
 
     private static IQ result(ConferenceIq request, EntityBareJid room, ConferenceAnswer answer) {
