@@ -70,7 +70,7 @@ check_prerequisites() {
         command -v "$cmd" >/dev/null 2>&1 || missing="$missing $cmd"
     done
     for f in mod_visitors.lua mod_visitors_component.lua mod_fmuc.lua mod_muc_meeting_id.lua mod_jitsi_permissions.lua \
-             mod_auth_jitsi-anonymous.lua util.lib.lua token/util.lib.lua luajwtjitsi.lib.lua; do
+             mod_auth_jitsi-anonymous.lua util.lib.lua token/util.lib.lua token/jwk.lib.lua luajwtjitsi.lib.lua; do
         [ -f "$PLUGINS_DIR/$f" ] || missing="$missing $PLUGINS_DIR/$f"
     done
     "$PYTHON" -c 'import slixmpp' 2>/dev/null || missing="$missing python3-slixmpp(for $PYTHON)"

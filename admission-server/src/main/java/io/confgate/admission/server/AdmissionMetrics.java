@@ -106,6 +106,8 @@ public final class AdmissionMetrics implements HttpObserver {
                 XmppSignaling.Stats::malformedStanzas);
         xmppCounter(xmpp, "admission_xmpp_refused_tokens_total", "conference IQs refused for their token",
                 XmppSignaling.Stats::refusedTokens);
+        xmppCounter(xmpp, "admission_xmpp_session_conflicts_total", "XMPP sessions replaced by another login with the"
+                + " same account and resource (another process uses them)", XmppSignaling.Stats::sessionConflicts);
         xmppCounter(xmpp, "admission_xmpp_component_discovery_failures_total",
                 "disco#info lookups that did not find the visitors component",
                 XmppSignaling.Stats::componentDiscoveryFailures);

@@ -24,10 +24,16 @@ import org.jxmpp.jid.Jid;
  * @param retryMin          first retry delay (sends and reconnects), doubled up to {@code retryMax}
  * @param retryMax          longest retry delay
  * @param maxSendAttempts   attempts per connect-vnode / disconnect-vnode before it is dropped (and counted)
+ * @param resource          the XMPP resource of every login ({@code admission.xmpp.resource}, default
+ *                          {@value #DEFAULT_RESOURCE}): not Jicofo's, so a Jicofo on the same account is not
+ *                          logged out by this process, nor this one by it
  */
 public record XmppSettings(XmppAccount main, Optional<Jid> visitorsComponent, DomainBareJid conferenceDomain,
                            Map<String, XmppAccount> nodes, Duration replyTimeout, Duration retryMin,
-                           Duration retryMax, int maxSendAttempts) {
+                           Duration retryMax, int maxSendAttempts, String resource) {
+    /** The resource this library logs in with unless told otherwise. */
+    public static final String DEFAULT_RESOURCE = "admission";
+
     public XmppSettings {
         Objects.requireNonNull(main, "main");
         Objects.requireNonNull(visitorsComponent, "visitorsComponent");
@@ -39,6 +45,18 @@ public record XmppSettings(XmppAccount main, Optional<Jid> visitorsComponent, Do
         if (maxSendAttempts < 1) {
             throw new IllegalArgumentException("maxSendAttempts must be >= 1");
         }
+        Objects.requireNonNull(resource, "resource");
+        if (resource.isBlank()) {
+            throw new IllegalArgumentException("resource must not be empty");
+        }
+    }
+
+    /** Settings with the default resource ({@value #DEFAULT_RESOURCE}). */
+    public XmppSettings(XmppAccount main, Optional<Jid> visitorsComponent, DomainBareJid conferenceDomain,
+                        Map<String, XmppAccount> nodes, Duration replyTimeout, Duration retryMin,
+                        Duration retryMax, int maxSendAttempts) {
+        this(main, visitorsComponent, conferenceDomain, nodes, replyTimeout, retryMin, retryMax, maxSendAttempts,
+                DEFAULT_RESOURCE);
     }
 
     /** Settings with a configured component address (no discovery). */

@@ -76,11 +76,11 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.main = new SupervisedConnection("main", settings.main(), settings.replyTimeout(), settings.backoff(),
-                scheduler, new MainListener());
+        this.main = new SupervisedConnection("main", settings.main(), settings.resource(), settings.replyTimeout(),
+                settings.backoff(), scheduler, new MainListener());
         for (Map.Entry<String, XmppAccount> e : settings.nodes().entrySet()) {
-            nodes.put(e.getKey(), new SupervisedConnection(e.getKey(), e.getValue(), settings.replyTimeout(),
-                    settings.backoff(), scheduler, new NodeListener(e.getKey())));
+            nodes.put(e.getKey(), new SupervisedConnection(e.getKey(), e.getValue(), settings.resource(),
+                    settings.replyTimeout(), settings.backoff(), scheduler, new NodeListener(e.getKey())));
         }
         this.discovery = new ComponentDiscovery(settings.main().xmppDomain(), settings.backoff(), scheduler,
                 this::componentFound);
@@ -131,7 +131,7 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
     public record Stats(long vnodeLinksAcknowledged, long vnodeLinkFailures, long vnodeLinksDropped,
                         long vnodeLinkResets, int vnodeLinksConnected, long conferenceIqs, long malformedStanzas,
                         long refusedTokens,
-                        long componentDiscoveryFailures) {
+                        long componentDiscoveryFailures, long sessionConflicts) {
     }
 
     public Stats stats() {
@@ -140,7 +140,8 @@ public final class XmppSignaling implements NodeLinkListener, AutoCloseable {
         LinkStats linkStats = links.stats();
         return new Stats(linkStats.acknowledged(), linkStats.failures(), linkStats.dropped(), linkStats.resets(),
                 linkStats.connected(), iqs == null ? 0 : iqs.answered(), unparsable + (iqs == null ? 0 : iqs.malformed()),
-                iqs == null ? 0 : iqs.refusedTokens(), discovery.failures());
+                iqs == null ? 0 : iqs.refusedTokens(), discovery.failures(),
+                main.conflicts() + nodes.values().stream().mapToLong(SupervisedConnection::conflicts).sum());
     }
 
     /** Connects everything (in the background, with retries); answers are built as HTTP builds them. */

@@ -75,9 +75,7 @@ class HardeningHttpTest {
     @Test
     void oneRoomUnderEverySpellingAnXmppServerTakesForIt() throws Exception {
         http = HttpHarness.start(HttpHarness.embedded());
-        for (int i = 0; i < 30; i++) {
-            http.post(webClientBody("demo@conference.meet.jitsi", "s" + i));
-        }
+        ItSupport.fillRoom(body -> http.post(body).statusCode(), "demo@conference.meet.jitsi", "s");
         JsonNode wide = parse(http.post(webClientBody("\uff44\uff45\uff4d\uff4f@Conference.Meet.Jitsi", "w")));
         assertEquals("v1", wide.path("vnode").asText(), "full-width letters name the same, full, room");
         assertEquals("demo@conference.meet.jitsi", wide.get("room").asText());
@@ -126,7 +124,8 @@ class HardeningHttpTest {
      */
     @Test
     void behindALoopbackProxyEachForwardedClientHasItsOwnBudgetByDefault() throws Exception {
-        http = HttpHarness.start(HttpHarness.embedded());
+        ServerSettings base = HttpHarness.embedded(); // the harness lifts the limit for other tests: put it back
+        http = HttpHarness.start(base.withHttp(base.http().withClients(HttpSettings.ClientLimits.defaults())));
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> r = http.send(http.json(P + "raise-hand", "{\"room\":\"" + ROOM
                     + "\",\"sessionId\":\"v" + i + "\"}").header("X-Forwarded-For", "198.51.100." + i).build());
@@ -157,6 +156,26 @@ class HardeningHttpTest {
                     + "\",\"sessionId\":\"c" + i + "\"}").header("X-Forwarded-For", "2001:db8::" + (i + 1)).build());
             assertEquals(200, r.statusCode(), r.body());
         }
+    }
+
+    /** No node for a visitor and fallback refuse: told to ask again (a node may be back by then), not a 503. */
+    @Test
+    void noNodeForAVisitorIsToldToAskAgain() throws Exception {
+        ServerSettings base = HttpHarness.embedded();
+        http = HttpHarness.start(base.withAdmission(base.admission().toBuilder()
+                .noNodeFallback(io.confgate.admission.NoNodeFallback.REFUSE).build()));
+        ItSupport.fillRoom(body -> http.post(body).statusCode(), ROOM, "m");
+        for (io.confgate.admission.VisitorNode node : http.server.engine().config().nodes()) {
+            http.server.engine().setNodeState(node.id(), io.confgate.admission.NodeState.DOWN);
+        }
+        HttpResponse<String> refused = http.post(webClientBody(ROOM, "late"));
+        assertEquals(200, refused.statusCode(), refused.body());
+        assertEquals("NO_NODE", refused.headers().firstValue("X-Admission-Reason").orElseThrow());
+        assertFalse(parse(refused).get("ready").asBoolean(), refused.body());
+        assertTrue(parse(refused).path("vnode").isMissingNode());
+        http.server.engine().setNodeState("v1", io.confgate.admission.NodeState.UP);
+        assertEquals("v1", parse(http.post(webClientBody(ROOM, "late"))).path("vnode").asText(),
+                "asking again once a node is back places it");
     }
 
     /** Past a bound the web client is told to ask again (200, ready:false), not failed with a 503. */
@@ -240,9 +259,7 @@ class HardeningHttpTest {
         http = HttpHarness.start(base.withOperation(base.operation().withDrainDelay(Duration.ofSeconds(1)))
                 .withAdmission(base.admission().toBuilder().promotion(base.admission().promotion().toBuilder()
                         .autoAllow(false).build()).build()));
-        for (int i = 0; i < 30; i++) {
-            http.post(webClientBody(ROOM, "m" + i));
-        }
+        ItSupport.fillRoom(body -> http.post(body).statusCode(), ROOM, "m");
         String id = parse(http.send(http.json(P + "raise-hand", "{\"room\":\"" + ROOM + "\",\"sessionId\":\"v\"}")
                 .build())).get("requestId").asText();
         CompletableFuture<HttpResponse<String>> poll = http.client.sendAsync(HttpRequest.newBuilder(

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.auth0.jwt.JWT;
-import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.confgate.admission.AdmissionEngine;
 import io.confgate.admission.Ticker;
@@ -67,16 +65,13 @@ class PromotionHttpTest {
     }
 
     private static String token(String userId, boolean moderator, String secret) {
-        return JWT.create().withClaim("context", Map.of("user", Map.of("id", userId, "moderator", moderator)))
-                .sign(Algorithm.HMAC256(secret));
+        return ItSupport.token(secret, userId, moderator);
     }
 
     private static final String MODERATOR = token("host", true);
 
     private void fillMainRoom() throws Exception {
-        for (int i = 0; i < 30; i++) {
-            assertEquals(200, http.post(webClientBody(ROOM, "main-" + i)).statusCode());
-        }
+        ItSupport.fillRoom(body -> http.post(body).statusCode(), ROOM, "main-");
     }
 
     /** A visitor's own token: with a key configured, raising a hand needs one, and the ticket binds to its user. */

@@ -3,7 +3,6 @@ package io.confgate.admission.it;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,9 +200,7 @@ final class ProsodyHarness implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ItSupport.freePort();
     }
 
     /** Waits up to {@link #timeout()} for the condition; fails naming it, with Prosody's logs. */

@@ -1,6 +1,7 @@
 package io.confgate.admission.it;
 
 import static io.confgate.admission.it.ProsodyHarness.MAIN;
+import static io.confgate.admission.it.ProsodyHarness.PASSWORD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -118,6 +119,36 @@ class ProsodyServerTest {
         }
     }
 
+    /**
+     * A second process logging in with the server's account and resource (a copy of the server, or Jicofo given the
+     * same resource) replaces its session: counted, logged once, and the next login only after retry-max, so the
+     * two do not log each other out many times a second.
+     */
+    @Test
+    void aSessionReplacedByAnotherLoginIsCountedAndRetriedSlowly() throws Exception {
+        try (ProsodyHarness prosody = prosody(true);
+             HttpHarness http = HttpHarness.start(settings(prosody, ""))) {
+            XmppSignaling xmpp = http.server.xmpp().orElseThrow();
+            await(prosody, "main connected", () -> xmpp.isConnected("main"));
+            XMPPTCPConnection intruder = new XMPPTCPConnection(
+                    org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration.builder()
+                            .setUsernameAndPassword("focus", PASSWORD).setXmppDomain(MAIN).setHost("127.0.0.1")
+                            .setPort(prosody.port).setResource("admission")
+                            .setSecurityMode(org.jivesoftware.smack.ConnectionConfiguration.SecurityMode.disabled)
+                            .build());
+            try {
+                intruder.connect().login();
+                await(prosody, "the replaced session is counted", () -> xmpp.stats().sessionConflicts() == 1);
+                Thread.sleep(300); // less than retry-max (1 s): no login back yet
+                assertTrue(intruder.isAuthenticated(), "not fought over at once");
+                await(prosody, "logged in again after retry-max", () -> xmpp.isConnected("main"));
+                assertEquals(1.0, sample(metrics(http), "admission_xmpp_session_conflicts_total"));
+            } finally {
+                intruder.disconnect();
+            }
+        }
+    }
+
     /** Jicofo's VisitorsManager.enabled needs the component's address: until then nobody is redirected. */
     @Test
     void withoutAComponentNobodyIsRedirectedAndTheFailuresAreCounted() throws Exception {
@@ -171,7 +202,7 @@ class ProsodyServerTest {
     private static ConferenceIq conference(String token) throws Exception {
         ConferenceIq request = new ConferenceIq();
         request.setType(IQ.Type.set);
-        request.setTo(JidCreate.from("focus@" + MAIN + "/focus"));
+        request.setTo(JidCreate.from("focus@" + MAIN + "/admission")); // the server's own resource
         request.setRoom(JoinRequest.parseRoom("tokens@conference." + MAIN));
         request.setSessionId("s-" + (token == null ? "none" : token.hashCode()));
         if (token != null) {

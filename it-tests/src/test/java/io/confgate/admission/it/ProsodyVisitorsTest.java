@@ -141,7 +141,7 @@ class ProsodyVisitorsTest {
     private static ConferenceIq conference(String session) throws Exception {
         ConferenceIq request = new ConferenceIq();
         request.setType(IQ.Type.set);
-        request.setTo(JidCreate.from("focus@" + MAIN + "/focus"));
+        request.setTo(JidCreate.from("focus@" + MAIN + "/" + XmppSettings.DEFAULT_RESOURCE));
         request.setRoom(ROOM);
         request.setSessionId(session);
         request.addProperty("visitors-version", "1");
@@ -279,7 +279,7 @@ class ProsodyVisitorsTest {
         long malformed = signaling.stats().malformedStanzas();
         ConferenceIq request = new ConferenceIq();
         request.setType(IQ.Type.set);
-        request.setTo(JidCreate.from("focus@" + MAIN + "/focus"));
+        request.setTo(JidCreate.from("focus@" + MAIN + "/" + XmppSettings.DEFAULT_RESOURCE));
         assertThrows(SmackException.NoResponseException.class, () -> client.sendIqRequestAndWaitForResponse(request));
         assertEquals(malformed + 1, signaling.stats().malformedStanzas());
         assertTrue(signaling.isConnected("main"));

@@ -1,7 +1,6 @@
 package io.confgate.admission.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -97,9 +96,7 @@ record ServerProcess(Process process, URI uri, Path log) implements AutoCloseabl
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ItSupport.freePort();
     }
 
     @Override

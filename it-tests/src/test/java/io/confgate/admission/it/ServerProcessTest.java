@@ -4,12 +4,9 @@ import static io.confgate.admission.it.HttpHarness.webClientBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.auth0.jwt.JWT;
-import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,12 +84,32 @@ class ServerProcessTest {
     }
 
     private static String token(String user, boolean moderator) {
-        return JWT.create().withClaim("context", Map.of("user", Map.of("id", user, "moderator", moderator)))
-                .sign(Algorithm.HMAC256(SECRET));
+        return ItSupport.token(SECRET, user, moderator);
+    }
+
+    /**
+     * Polls until every change so far is in the store: at least one write, then no write for 600 ms (three write
+     * intervals; the writer writes in every interval that had a change).
+     */
+    private static void awaitWritten(ServerProcess server) throws Exception {
+        long[] last = {-1, System.nanoTime()};
+        ItSupport.await("the store written and quiet", 15, () -> {
+            try {
+                long writes = (long) server.metric("admission_store_writes_total");
+                if (writes != last[0]) {
+                    last[0] = writes;
+                    last[1] = System.nanoTime();
+                    return false;
+                }
+                return writes > 0 && System.nanoTime() - last[1] > 600_000_000L;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     private static int freePort() throws IOException {
-        return ServerProcess.freePort();
+        return ItSupport.freePort();
     }
 
     private static JsonNode json(HttpResponse<String> r) throws IOException {
@@ -105,9 +121,7 @@ class ServerProcessTest {
     void afterKill9ARestartOnTheSameStoreResumesEverything() throws Exception {
         int port = freePort();
         ServerProcess first = start(port);
-        for (int i = 0; i < 30; i++) {
-            json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s" + i), null));
-        }
+        ItSupport.fillRoom(body -> post(first.uri(), "/conference-request/v1", body, null).statusCode(), ROOM, "s");
         String pending = json(post(first.uri(), P + "raise-hand", "{\"room\":\"" + ROOM + "\",\"sessionId\":\"w\"}",
                 token("w", false))).get("requestId").asText();
         String approved = json(post(first.uri(), P + "raise-hand", "{\"room\":\"" + ROOM + "\",\"sessionId\":\"a\"}",
@@ -119,7 +133,7 @@ class ServerProcessTest {
                 .asText();
         json(post(first.uri(), P + "demote", "{\"room\":\"" + ROOM + "\",\"memberKey\":\"s3\"}", token("host", true)));
         json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s30"), null)); // the freed seat: full again
-        Thread.sleep(800); // past the write interval
+        awaitWritten(first);
         first.kill9();
 
         ServerProcess second = start(port);
@@ -159,7 +173,7 @@ class ServerProcessTest {
                 + " process"), lines.get(0));
         assertEquals(200, first.get("/about/health").statusCode(), "the first one runs on");
         json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s2"), null));
-        Thread.sleep(800); // past the write interval: the first still writes its store
+        awaitWritten(first); // the first still writes its store
         first.kill9();
         ServerProcess third = start(freePort());
         assertEquals(2.0, third.metric("admission_reserved_seats"), "both seats, written by the first process only");
@@ -170,7 +184,7 @@ class ServerProcessTest {
         int port = freePort();
         ServerProcess first = start(port);
         json(post(first.uri(), "/conference-request/v1", webClientBody(ROOM, "s1"), null));
-        Thread.sleep(800); // written
+        awaitWritten(first);
         first.kill9();
         Path file = dir.resolve("data").resolve("admission.mv.db");
         Files.write(file, new byte[0]); // what a full disk or a bad copy can leave

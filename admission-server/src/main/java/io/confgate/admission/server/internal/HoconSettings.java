@@ -150,7 +150,7 @@ public final class HoconSettings {
             return Optional.of(new XmppSettings(main, componentAddress, domain(client, "conference-muc-jid",
                     "jicofo.xmpp.client"), nodes, c.getDuration("admission.xmpp.reply-timeout"),
                     c.getDuration("admission.xmpp.retry-min"), c.getDuration("admission.xmpp.retry-max"),
-                    c.getInt("admission.xmpp.max-send-attempts")));
+                    c.getInt("admission.xmpp.max-send-attempts"), c.getString("admission.xmpp.resource")));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid configuration 'admission.xmpp': " + e.getMessage(), e);
         }

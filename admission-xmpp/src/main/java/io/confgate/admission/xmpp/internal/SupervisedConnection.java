@@ -12,6 +12,8 @@ import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.ConnectionListener;
 import org.jivesoftware.smack.ReconnectionManager;
 import org.jivesoftware.smack.XMPPConnection;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.packet.StreamError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.stringprep.XmppStringprepException;
@@ -35,18 +37,25 @@ public final class SupervisedConnection implements ConnectionListener {
 
     private final String name;
     private final XmppAccount account;
+    private final String resource;
     private final XMPPTCPConnection connection;
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff;
     private final Listener listener;
     private volatile int failures;
     private final AtomicLong unparsable = new AtomicLong();
+    /** Sessions replaced by another login with the same account and resource (stream error conflict). */
+    private final AtomicLong conflicts = new AtomicLong();
+    /** When the last conflict ERROR was logged (nanoTime), so a fight with another process logs once. */
+    private volatile long conflictLoggedAt;
+    private volatile boolean conflictLogged;
     private volatile boolean closed;
 
-    public SupervisedConnection(String name, XmppAccount account, Duration replyTimeout, Backoff backoff,
-                                ScheduledExecutorService scheduler, Listener listener) {
+    public SupervisedConnection(String name, XmppAccount account, String resource, Duration replyTimeout,
+                                Backoff backoff, ScheduledExecutorService scheduler, Listener listener) {
         this.name = name;
         this.account = account;
+        this.resource = resource;
         this.scheduler = scheduler;
         this.backoff = backoff;
         this.listener = listener;
@@ -56,7 +65,7 @@ public final class SupervisedConnection implements ConnectionListener {
                     .setXmppDomain(account.domain())
                     .setHost(account.host())
                     .setPort(account.port())
-                    .setResource("focus")
+                    .setResource(resource)
                     .setSecurityMode(account.useTls() ? SecurityMode.required : SecurityMode.disabled)
                     .setConnectTimeout((int) replyTimeout.toMillis());
             if (account.disableCertificateVerification()) {
@@ -92,6 +101,11 @@ public final class SupervisedConnection implements ConnectionListener {
     /** The Smack connection, for sending and for registering IQ handlers. */
     public XMPPTCPConnection smack() {
         return connection;
+    }
+
+    /** Sessions replaced by another login (stream error {@code conflict}). */
+    public long conflicts() {
+        return conflicts.get();
     }
 
     /** Stanzas dropped because they could not be parsed. */
@@ -146,8 +160,35 @@ public final class SupervisedConnection implements ConnectionListener {
 
     @Override
     public void connectionClosedOnError(Exception e) {
+        if (e instanceof XMPPException.StreamErrorException stream
+                && stream.getStreamError().getCondition() == StreamError.Condition.conflict) {
+            replaced();
+            return;
+        }
         log.warn("XMPP {} lost: {}", name, e.toString());
         lost();
+    }
+
+    /**
+     * Another login with this account and resource replaced the session (Prosody's "Replaced by new connection").
+     * Logging in again at once would replace the other one, which would do the same: two processes logging each
+     * other out forever. So: one ERROR naming the JID and the likely cause (again at most every ten minutes),
+     * counted, and the next attempt after the longest retry delay.
+     */
+    private void replaced() {
+        conflicts.incrementAndGet();
+        long now = System.nanoTime();
+        if (!conflictLogged || now - conflictLoggedAt > TimeUnit.MINUTES.toNanos(10)) {
+            conflictLogged = true;
+            conflictLoggedAt = now;
+            log.error("XMPP {}: the session of {}@{}/{} was replaced by another login with the same account and"
+                    + " resource (stream error conflict): another process uses them, e.g. Jicofo or a second server"
+                    + " with the same jicofo.conf; give each its own account or admission.xmpp.resource. Trying again"
+                    + " every {} s", name, account.username(), account.domain(), resource,
+                    backoff.delay(Integer.MAX_VALUE).toSeconds());
+        }
+        listener.down(this);
+        attemptAfter(backoff.delay(Integer.MAX_VALUE));
     }
 
     @Override
