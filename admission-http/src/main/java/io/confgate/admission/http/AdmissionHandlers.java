@@ -73,7 +73,7 @@ public final class AdmissionHandlers {
                 new ConferenceRequestHandler(engine, settings, tokens, observer));
         routes.addMapping(PathSpec.from(CONFERENCE_REQUEST), conferenceRequest);
         routes.addMapping(PathSpec.from("/conference-request"), conferenceRequest);
-        PromotionHandlers promotions = new PromotionHandlers(engine, settings, tokens);
+        PromotionHandlers promotions = new PromotionHandlers(engine, settings, tokens, observer);
         mounted.add(promotions);
         for (String action : PromotionHandlers.ACTIONS) {
             routes.addMapping(PathSpec.from(PROMOTION + "/" + action),

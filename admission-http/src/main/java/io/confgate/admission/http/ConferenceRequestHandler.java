@@ -16,7 +16,10 @@ import io.confgate.admission.http.internal.AnswerBytes;
 import io.confgate.admission.http.internal.ConferenceRequestJson;
 import io.confgate.admission.http.internal.ConferenceRequestJson.BadRequest;
 import io.confgate.admission.http.internal.HttpReplies;
+import io.confgate.admission.http.internal.Refusal;
 import io.confgate.admission.http.internal.RequestBodies;
+import io.confgate.admission.http.internal.RequestInput;
+import io.confgate.admission.http.internal.RoomQuery;
 import io.confgate.admission.http.internal.RoomJids;
 import java.io.IOException;
 import java.util.Objects;
@@ -43,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@code X-Admission-Reason}); 400 malformed JSON or room; 405 other methods; 413 body over the limit; 415 not
  * JSON (none of these comes from the real client). A token that fails verification is ignored, the request
  * placed as an anonymous client's ({@code X-Admission-Token: IGNORED}), since a 403 here reaches no listener in
- * the client. The room may also be named in a {@code ?room=} query (jitsi-meet appends it for room-sharded
- * proxies); the body's room is the one placed. No input produces a 500.
+ * the client. The room may also be named in a {@code ?room=} query, which a room-sharding proxy routes on: it
+ * must name the body's room, spelled as the proxy can hash it, or the answer is 400 {@code ROOM_MISMATCH}
+ * ({@link RoomQuery}). No input produces a 500.
  */
 public final class ConferenceRequestHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(ConferenceRequestHandler.class);
@@ -134,6 +138,20 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
         } catch (IllegalArgumentException e) {
             HttpReplies.error(response, HttpStatus.BAD_REQUEST_400, e.getMessage(), callback);
             return;
+        }
+        if (request.getHttpURI().getQuery() != null) { // most clients send none: no parsing on their path
+            try {
+                String queryRoom = RequestInput.query(request).getValue("room");
+                if (queryRoom != null && !queryRoom.isBlank()) {
+                    RoomQuery.check(queryRoom, join.room());
+                }
+            } catch (Refusal e) {
+                if (RoomQuery.MISMATCH.equals(e.code())) {
+                    observer.roomMismatch();
+                }
+                HttpReplies.error(response, e.status(), e.getMessage(), e.code(), callback);
+                return;
+            }
         }
         Decision decision = engine.decide(join);
         observer.decided(decision);

@@ -26,6 +26,10 @@ public interface HttpObserver {
     default void stopping() {
     }
 
+    /** A request's {@code ?room=} named another room than its body, or was spelled otherwise (400). */
+    default void roomMismatch() {
+    }
+
     /** An observer that records nothing. */
     static HttpObserver none() {
         return (endpoint, status, nanos) -> { };

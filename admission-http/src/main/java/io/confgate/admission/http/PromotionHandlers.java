@@ -76,10 +76,18 @@ public final class PromotionHandlers {
     private final java.util.Set<java.util.concurrent.CompletableFuture<Hand>> polls =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    private final HttpObserver observer;
+
     public PromotionHandlers(AdmissionEngine engine, HttpSettings settings, TokenReader tokens) {
+        this(engine, settings, tokens, HttpObserver.none());
+    }
+
+    /** Handlers that report to {@code observer} what metrics count beyond the status (a room mismatch). */
+    public PromotionHandlers(AdmissionEngine engine, HttpSettings settings, TokenReader tokens, HttpObserver observer) {
         this.promotions = engine.promotions();
         this.settings = settings;
         this.tokens = tokens;
+        this.observer = observer;
     }
 
     /** The handler of one action (one of {@link #ACTIONS}). */
@@ -170,7 +178,7 @@ public final class PromotionHandlers {
     }
 
     /** One action: its method, refusals as answers, and a bug of ours as a bare 500. */
-    private static final class Action extends Handler.Abstract {
+    private final class Action extends Handler.Abstract {
         private final HttpMethod method;
         private final Exchange exchange;
 
@@ -340,7 +348,7 @@ public final class PromotionHandlers {
 
     // ---------------------------------------------------------------- output
 
-    private static void answer(Response response, Callback callback, Reply reply) {
+    private void answer(Response response, Callback callback, Reply reply) {
         if (reply.result() instanceof PromotionResult.Refused r) {
             refuse(response, callback, new Refusal(statusOf(r.error()), r.error().name(), r.message()));
             return;
@@ -359,7 +367,10 @@ public final class PromotionHandlers {
         HttpReplies.json(response, HttpStatus.OK_200, json, callback);
     }
 
-    private static void refuse(Response response, Callback callback, Refusal refusal) {
+    private void refuse(Response response, Callback callback, Refusal refusal) {
+        if (io.confgate.admission.http.internal.RoomQuery.MISMATCH.equals(refusal.code())) {
+            observer.roomMismatch();
+        }
         HttpReplies.error(response, refusal.status(), refusal.getMessage(), refusal.code(), callback);
     }
 

@@ -35,6 +35,7 @@ public final class AdmissionMetrics implements HttpObserver {
     private final Counter responses;
     private final CounterDataPoint ignoredTokens;
     private final CounterDataPoint stoppingAnswers;
+    private final CounterDataPoint roomMismatches;
     private final Histogram latency;
     private final AtomicReferenceArray<CounterDataPoint> decisionPoints =
             new AtomicReferenceArray<>(Outcome.values().length * Reason.values().length);
@@ -61,6 +62,9 @@ public final class AdmissionMetrics implements HttpObserver {
         this.stoppingAnswers = Counter.builder().name("admission_http_stopping_answers_total")
                 .help("Conference requests answered not ready because the server was stopping (the client asks"
                         + " again)").withoutExemplars().register(registry);
+        this.roomMismatches = Counter.builder().name("admission_http_room_mismatches_total")
+                .help("Requests refused because their ?room= named another room than their body, or was spelled"
+                        + " otherwise than a sharding proxy can hash it").withoutExemplars().register(registry);
         registry.register(new EngineCollector(engine));
     }
 
@@ -143,6 +147,11 @@ public final class AdmissionMetrics implements HttpObserver {
     @Override
     public void tokenIgnored() {
         ignoredTokens.inc();
+    }
+
+    @Override
+    public void roomMismatch() {
+        roomMismatches.inc();
     }
 
     @Override

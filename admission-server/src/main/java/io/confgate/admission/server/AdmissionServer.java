@@ -122,42 +122,73 @@ public final class AdmissionServer implements AutoCloseable {
     private static AdmissionServer start(ServerSettings settings, AdmissionEngine engine, Optional<XmppSignaling> xmpp,
                                          TokenReader tokens) throws Exception {
         Objects.requireNonNull(engine, "engine");
-        ObjectMapper mapper = ConferenceRequestJson.newMapper();
         AdmissionMetrics metrics = AdmissionMetrics.create(engine);
         // The process's own figures (heap, GC, threads, CPU, open files), as every JVM service exports them.
         io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(metrics.registry());
         xmpp.ifPresent(metrics::registerXmpp);
-        Optional<String> devToken = Optional.empty();
-        if (settings.moderation().developmentModeratorToken()) {
-            if (settings.tokens().verifying()) {
-                log.info("admission.promotion.development-moderator-token is ignored: admission.jwt has a key");
-            } else {
-                // A random key for this run only: the printed token works until the server stops.
-                byte[] secret = new byte[32];
-                new SecureRandom().nextBytes(secret);
-                tokens = JwtTokenReader.development(secret);
-                devToken = Optional.of(JwtTokenReader.developmentModeratorToken(secret, Duration.ofDays(1)));
-                log.warn("DEVELOPMENT MODERATOR TOKEN enabled (admission.promotion.development-moderator-token):"
-                        + " anyone holding the printed token can act as moderator. Never use this in production.");
-            }
-        }
-
+        TokenPolicy policy = tokenPolicy(settings, tokens);
         ServerSettings.Operation operation = settings.operation();
         Server server = new Server();
+        ServerConnector connector = connector(server, settings.rest(), operation);
+        AtomicBoolean draining = new AtomicBoolean();
+        AdmissionHandlers handlers = handlerChain(server, settings, engine, policy.tokens(), metrics, draining);
+        ScheduledExecutorService maintenance = maintenance(engine);
+        try {
+            server.start();
+            // After HTTP is up, so a bad XMPP account cannot leave a half-started server behind.
+            xmpp.ifPresent(x -> startXmpp(x, engine, settings.http()));
+        } catch (Exception | Error e) {
+            maintenance.shutdownNow();
+            server.stop();
+            engine.close();
+            throw e;
+        }
+        return new AdmissionServer(server, connector, engine, maintenance, policy.developmentToken(), xmpp, handlers,
+                draining, operation.drainDelay());
+    }
+
+    /** The token reader the endpoints use, and the development moderator token when that is on. */
+    private record TokenPolicy(TokenReader tokens, Optional<String> developmentToken) {
+    }
+
+    private static TokenPolicy tokenPolicy(ServerSettings settings, TokenReader tokens) {
+        if (!settings.moderation().developmentModeratorToken()) {
+            return new TokenPolicy(tokens, Optional.empty());
+        }
+        if (settings.tokens().verifying()) {
+            log.info("admission.promotion.development-moderator-token is ignored: admission.jwt has a key");
+            return new TokenPolicy(tokens, Optional.empty());
+        }
+        // A random key for this run only: the printed token works until the server stops.
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        log.warn("DEVELOPMENT MODERATOR TOKEN enabled (admission.promotion.development-moderator-token):"
+                + " anyone holding the printed token can act as moderator. Never use this in production.");
+        return new TokenPolicy(JwtTokenReader.development(secret),
+                Optional.of(JwtTokenReader.developmentModeratorToken(secret, Duration.ofDays(1))));
+    }
+
+    /** The HTTP connector ({@code jicofo.rest}) with the connection bounds, and the stop's timing. */
+    private static ServerConnector connector(Server server, ServerSettings.Rest rest, ServerSettings.Operation operation) {
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-        connector.setHost(settings.rest().host());
-        connector.setPort(settings.rest().port());
+        connector.setHost(rest.host());
+        connector.setPort(rest.port());
         connector.setIdleTimeout(operation.idleTimeout().toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(operation.maxConnections(), connector));
         // The grace covers both steps of close(): the drain delay, then the wait for requests in flight.
         server.setStopTimeout(Math.max(1, operation.shutdownGrace().minus(operation.drainDelay()).toMillis()));
         server.setStopAtShutdown(false); // the shutdown hook drains first (AdmissionServerMain)
+        return connector;
+    }
 
-        AtomicBoolean draining = new AtomicBoolean();
+    /** The routes and the wrappers around them, set as the server's handler; the endpoints' owner is returned. */
+    private static AdmissionHandlers handlerChain(Server server, ServerSettings settings, AdmissionEngine engine,
+                                                  TokenReader tokens, AdmissionMetrics metrics, AtomicBoolean draining) {
+        ObjectMapper mapper = ConferenceRequestJson.newMapper();
         PathMappingsHandler routes = new PathMappingsHandler();
         AdmissionHandlers.Builder builder = AdmissionHandlers.builder(engine, settings.http()).tokens(tokens)
                 .observer(metrics);
@@ -173,12 +204,16 @@ public final class AdmissionServer implements AutoCloseable {
         // Outside in: requests in flight are waited for at stop; a body that trickles in below the minimum
         // rate is cut off (bodies are read without holding a thread, and idle connections are closed).
         GracefulHandler graceful = handlers.graceful(new MinimumDataRateHandler(
-                handlers.limitingPromotionCalls(routes), operation.minRequestDataRate(), 0));
+                handlers.limitingPromotionCalls(routes), settings.operation().minRequestDataRate(), 0));
         // At stop, a keep-alive connection with no request in flight is closed after this, not the idle timeout.
         graceful.setShutdownIdleTimeout(200);
         server.setHandler(graceful);
         server.setErrorHandler(errors(settings.http()));
+        return handlers;
+    }
 
+    /** The engine's clean-up every second, on a thread of its own. */
+    private static ScheduledExecutorService maintenance(AdmissionEngine engine) {
         ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "admission-maintenance");
             t.setDaemon(true);
@@ -191,19 +226,12 @@ public final class AdmissionServer implements AutoCloseable {
                 log.error("Engine maintenance failed; trying again in a second: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS);
-        try {
-            server.start();
-            // After HTTP is up, so a bad XMPP account cannot leave a half-started server behind.
-            xmpp.ifPresent(x -> x.start(engine, new ConferenceAnswers(engine.config(), settings.http().mainFocusJid(),
-                    settings.http().authentication(), settings.http().sipGatewayEnabled())));
-        } catch (Exception | Error e) {
-            maintenance.shutdownNow();
-            server.stop();
-            engine.close();
-            throw e;
-        }
-        return new AdmissionServer(server, connector, engine, maintenance, devToken, xmpp, handlers, draining,
-                operation.drainDelay());
+        return maintenance;
+    }
+
+    private static void startXmpp(XmppSignaling xmpp, AdmissionEngine engine, HttpSettings http) {
+        xmpp.start(engine, new ConferenceAnswers(engine.config(), http.mainFocusJid(), http.authentication(),
+                http.sipGatewayEnabled()));
     }
 
     /**

@@ -114,7 +114,7 @@ public final class AdmissionServerMain {
                 + " (" + command.config().map(p -> "config " + p).orElse("embedded reference deployment") + ": "
                 + settings.admission().nodes().size() + " visitor nodes, max-participants "
                 + settings.admission().maxParticipants() + ")");
-        System.out.println("Try: curl -s -X POST " + server.uri() + "/conference-request/v1 "
+        System.out.println("Try: curl -s -X POST '" + server.uri() + "/conference-request/v1?room=demo' "
                 + "-H 'Content-Type: application/json' "
                 + "-d '{\"room\":\"demo@conference.meet.jitsi\",\"properties\":{\"visitors-version\":1}}'");
         System.out.println(settings.xmpp().map(x -> "XMPP signaling on: main " + x.main() + ", "

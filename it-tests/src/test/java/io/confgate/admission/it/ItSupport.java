@@ -29,6 +29,28 @@ final class ItSupport {
                 .sign(Algorithm.HMAC256(secret));
     }
 
+    private static final java.net.http.HttpClient CLIENT = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(2)).build();
+
+    /** GET {@code path} of {@code base}, 10 s at most. */
+    static java.net.http.HttpResponse<String> get(java.net.URI base, String path) throws Exception {
+        return CLIENT.send(java.net.http.HttpRequest.newBuilder(base.resolve(path))
+                .timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POST a JSON {@code body} to {@code path} of {@code base}, with a Bearer {@code token} unless null. */
+    static java.net.http.HttpResponse<String> post(java.net.URI base, String path, String body, String token)
+            throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(base.resolve(path))
+                .timeout(java.time.Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     /** What answers a conference request body, over the harness or a process. */
     interface Poster {
         int post(String body) throws Exception;

@@ -2,12 +2,9 @@ package io.confgate.admission.it;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,8 +12,6 @@ import java.util.concurrent.TimeUnit;
  * path, its output in a log file of its own. {@link #kill9} is what a crash or a replaced container does.
  */
 record ServerProcess(Process process, URI uri, Path log) implements AutoCloseable {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Launches the server on {@code config}; does not wait for it (see {@link #awaitHealthy}). */
     static ServerProcess launch(Path config, int port, Path logDir) throws IOException {
@@ -66,14 +61,11 @@ record ServerProcess(Process process, URI uri, Path log) implements AutoCloseabl
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return ItSupport.get(uri, path);
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return ItSupport.post(uri, path, body, null);
     }
 
     /** The value of one sample line of {@code /metrics}, or NaN when the series is absent. */
@@ -88,6 +80,27 @@ record ServerProcess(Process process, URI uri, Path log) implements AutoCloseabl
 
     String output() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /**
+     * Polls until every change so far is in the store: at least one write, then no write for 600 ms (three of the
+     * tests' 200 ms write intervals; the writer writes in every interval that had a change).
+     */
+    void awaitStoreWritten() throws Exception {
+        long[] last = {-1, System.nanoTime()};
+        ItSupport.await("the store written and quiet", 15, () -> {
+            try {
+                long writes = (long) metric("admission_store_writes_total");
+                if (writes != last[0]) {
+                    last[0] = writes;
+                    last[1] = System.nanoTime();
+                    return false;
+                }
+                return writes > 0 && System.nanoTime() - last[1] > 600_000_000L;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     /** kill -9: no shutdown hook, no last write, sockets closed by the kernel. */

@@ -8,12 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,8 +30,6 @@ class ServerProcessTest {
 
     @TempDir
     Path dir;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Every process a test started: none outlives its test, whatever assertion failed. */
     private final List<ServerProcess> started = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -69,43 +64,20 @@ class ServerProcessTest {
         return server.awaitHealthy();
     }
 
-    private HttpResponse<String> get(URI uri, String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(URI base, String path) throws Exception {
+        return ItSupport.get(base, path);
     }
 
-    private HttpResponse<String> post(URI uri, String path, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> post(URI base, String path, String body, String token) throws Exception {
+        return ItSupport.post(base, path, body, token);
     }
 
     private static String token(String user, boolean moderator) {
         return ItSupport.token(SECRET, user, moderator);
     }
 
-    /**
-     * Polls until every change so far is in the store: at least one write, then no write for 600 ms (three write
-     * intervals; the writer writes in every interval that had a change).
-     */
     private static void awaitWritten(ServerProcess server) throws Exception {
-        long[] last = {-1, System.nanoTime()};
-        ItSupport.await("the store written and quiet", 15, () -> {
-            try {
-                long writes = (long) server.metric("admission_store_writes_total");
-                if (writes != last[0]) {
-                    last[0] = writes;
-                    last[1] = System.nanoTime();
-                    return false;
-                }
-                return writes > 0 && System.nanoTime() - last[1] > 600_000_000L;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        server.awaitStoreWritten();
     }
 
     private static int freePort() throws IOException {

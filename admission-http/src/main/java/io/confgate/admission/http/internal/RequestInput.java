@@ -43,18 +43,26 @@ public final class RequestInput {
         }
     }
 
-    /** The body's room, else the query's; a query room without a domain is in the main MUC service. */
+    /**
+     * The body's room, else the query's; a query room without a domain is in the main MUC service. A query room
+     * must name the same room, spelled as a sharding proxy can hash it ({@link RoomQuery#check}).
+     */
     public static EntityBareJid room(Request request, JsonNode body, DomainBareJid conferenceService) throws Refusal {
+        Optional<String> query = Optional.ofNullable(query(request).getValue("room")).filter(r -> !r.isBlank());
         Optional<String> raw = body == null ? Optional.empty() : text(body, "room");
         if (raw.isEmpty()) {
-            raw = Optional.ofNullable(query(request).getValue("room")).filter(r -> !r.isBlank())
-                    .map(r -> r.indexOf('@') < 0 ? r + "@" + conferenceService : r);
+            raw = query.map(r -> r.indexOf('@') < 0 ? r + "@" + conferenceService : r);
         }
+        EntityBareJid room;
         try {
-            return JoinRequest.parseRoom(raw.orElseThrow(() -> Refusal.badInput("room is required")));
+            room = JoinRequest.parseRoom(raw.orElseThrow(() -> Refusal.badInput("room is required")));
         } catch (IllegalArgumentException e) {
             throw Refusal.badInput(e.getMessage());
         }
+        if (query.isPresent()) {
+            RoomQuery.check(query.get(), room);
+        }
+        return room;
     }
 
     public static Optional<String> text(JsonNode body, String field) throws Refusal {
