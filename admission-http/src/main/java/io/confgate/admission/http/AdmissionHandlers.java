@@ -132,22 +132,58 @@ public final class AdmissionHandlers {
         answer.put("focusJid", settings.mainFocusJid().toString());
         answer.put("properties", answers.baseProperties());
         byte[] notReady = HttpReplies.bytes(answer);
-        return new GracefulHandler(tree) {
+        // With the endpoint's CORS, so a browser on another origin reads the answer (and its preflight is answered).
+        Handler stopping = Cors.wrap(new Handler.Abstract.NonBlocking() {
             @Override
-            protected void handleShutdownRejection(org.eclipse.jetty.server.Request request,
-                                                   org.eclipse.jetty.server.Response response, Callback callback) {
-                String path = org.eclipse.jetty.server.Request.getPathInContext(request);
-                if (!"POST".equals(request.getMethod())
-                        || !(path.equals(CONFERENCE_REQUEST) || path.equals("/conference-request"))) {
-                    super.handleShutdownRejection(request, response, callback);
-                    return;
-                }
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                  Callback callback) {
                 observer.stopping();
                 response.getHeaders().put(ConferenceRequestHandler.REASON_HEADER, "STOPPING");
                 HttpReplies.json(response, HttpStatus.OK_200, notReady, callback);
                 observer.responded("conference-request", HttpStatus.OK_200, 0);
+                return true;
+            }
+        }, settings.corsAllowedOrigins(), Set.of("POST", "OPTIONS"));
+        java.util.concurrent.atomic.AtomicInteger answering = new java.util.concurrent.atomic.AtomicInteger();
+        GracefulHandler graceful = new GracefulHandler(tree) {
+            @Override
+            protected void handleShutdownRejection(org.eclipse.jetty.server.Request request,
+                                                   org.eclipse.jetty.server.Response response, Callback callback) {
+                String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+                boolean conferenceRequest = path.equals(CONFERENCE_REQUEST) || path.equals("/conference-request");
+                if (!conferenceRequest || !("POST".equals(request.getMethod())
+                        || "OPTIONS".equals(request.getMethod()))) {
+                    super.handleShutdownRejection(request, response, callback);
+                    return;
+                }
+                // Counted, so the stop waits for these answers too (Jetty counts only the requests it let in).
+                answering.incrementAndGet();
+                Callback done = Callback.from(callback, answering::decrementAndGet);
+                try {
+                    stopping.handle(request, response, done);
+                } catch (Exception e) {
+                    super.handleShutdownRejection(request, response, done);
+                }
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> shutdown() {
+                return super.shutdown().thenCompose(requestsDone -> java.util.concurrent.CompletableFuture.runAsync(
+                        () -> {
+                            // Bounded by the server's stop timeout, which gives up on this future.
+                            while (answering.get() > 0) {
+                                try {
+                                    Thread.sleep(5);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    return;
+                                }
+                            }
+                        }));
             }
         };
+        graceful.addBean(stopping, true); // started and stopped with the handler tree
+        return graceful;
     }
 
     /** Answers every long poll now with its current state; call when the server starts to stop. */

@@ -143,7 +143,7 @@ public final class ConferenceRequestHandler extends Handler.Abstract {
             try {
                 String queryRoom = RequestInput.query(request).getValue("room");
                 if (queryRoom != null && !queryRoom.isBlank()) {
-                    RoomQuery.check(queryRoom, join.room());
+                    RoomQuery.check(queryRoom, join.room(), settings.conferenceService());
                 }
             } catch (Refusal e) {
                 if (RoomQuery.MISMATCH.equals(e.code())) {

@@ -116,8 +116,15 @@ public final class PromotionHandlers {
         };
     }
 
-    /** Ends every long poll now; each is answered with its hand's current state (the server is stopping). */
+    /** Set by {@link #drain}: a long poll that starts after it is answered at once. */
+    private volatile boolean draining;
+
+    /**
+     * Ends every long poll now, each answered with its hand's current state (the server is stopping), and answers
+     * at once every poll that starts from now on.
+     */
     public void drain() {
+        draining = true;
         for (java.util.concurrent.CompletableFuture<Hand> poll : List.copyOf(polls)) {
             poll.completeExceptionally(new TimeoutException("the server is stopping"));
         }
@@ -257,7 +264,7 @@ public final class PromotionHandlers {
         }
         long waitSeconds = waitSeconds(query.getValue("wait"));
         Hand hand = promotions.status(room, requestId).orElseThrow(() -> unknown(requestId, room));
-        if (hand.state() != HandState.PENDING || waitSeconds == 0) {
+        if (hand.state() != HandState.PENDING || waitSeconds == 0 || draining) {
             HttpReplies.json(response, HttpStatus.OK_200, HandJson.of(hand, true), callback);
             return;
         }

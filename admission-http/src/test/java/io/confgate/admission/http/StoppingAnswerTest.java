@@ -36,7 +36,8 @@ class StoppingAnswerTest {
         AdmissionConfig config = AdmissionConfig.builder().enabled(true).maxParticipants(30)
                 .nodes(List.of(VisitorNode.conventional("v1", "meet.jitsi", 2000))).build();
         AdmissionEngine engine = AdmissionEngines.builder(config).build();
-        HttpSettings settings = new HttpSettings(65_536, List.of(), JidCreate.entityBareFrom("focus@auth.meet.jitsi"),
+        HttpSettings settings = new HttpSettings(65_536, List.of("https://meet.example"),
+                JidCreate.entityBareFrom("focus@auth.meet.jitsi"),
                 JidCreate.domainBareFrom("conference.meet.jitsi"), false, Optional.empty(), Duration.ofSeconds(30));
         AdmissionHandlers handlers = AdmissionHandlers.builder(engine, settings).build();
         PathMappingsHandler routes = new PathMappingsHandler();
@@ -64,6 +65,8 @@ class StoppingAnswerTest {
             assertEquals("focus@auth.meet.jitsi", answer.get("focusJid").asText());
             assertTrue(answer.get("properties").isObject(), "the client reads properties from every answer");
             assertTrue(answer.path("properties").path("live").isMissingNode(), "live:false would stop the client");
+            assertEquals("https://meet.example", stopping.headers().firstValue("Access-Control-Allow-Origin")
+                    .orElseThrow(), "a browser on the allowed origin reads it");
 
             assertEquals(503, post(client, base, "/conference-request/v1/promotion/raise-hand",
                     "{\"room\":\"hall@conference.meet.jitsi\",\"sessionId\":\"v\"}").statusCode());
@@ -74,6 +77,7 @@ class StoppingAnswerTest {
 
     private static HttpResponse<String> post(HttpClient client, URI base, String path, String body) throws Exception {
         return client.send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .header("Origin", "https://meet.example")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -80,7 +80,7 @@ public final class AdmissionServerMain {
             return;
         }
         if (command.healthCheck()) {
-            System.exit(healthy(settings.rest().port()) ? 0 : 1);
+            System.exit(healthy(probeHost(settings.rest().host()), settings.rest().port()) ? 0 : 1);
             return;
         }
         // Smack (and any library on java.util.logging) logs through SLF4J, in the server's format.
@@ -216,12 +216,20 @@ public final class AdmissionServerMain {
         }
     }
 
-    /** The probe: loopback, since the server binds either loopback or all interfaces. */
-    static boolean healthy(int port) {
+    /** Where the probe asks: the bound address, or loopback when the server binds every interface. */
+    static String probeHost(String bound) {
+        if (bound.equals("0.0.0.0") || bound.equals("::") || bound.equals("[::]") || bound.isBlank()) {
+            return "127.0.0.1";
+        }
+        return bound.contains(":") && !bound.startsWith("[") ? "[" + bound + "]" : bound;
+    }
+
+    /** The probe of {@code /about/health} on {@code host}. */
+    static boolean healthy(String host, int port) {
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             HttpResponse<Void> answer = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/about/health")).timeout(Duration.ofSeconds(2)).GET().build(),
+                    URI.create("http://" + host + ":" + port + "/about/health")).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.discarding());
             System.out.println("/about/health: " + answer.statusCode());
             return answer.statusCode() == 200;

@@ -87,7 +87,10 @@ class CommandLineTest {
                     new Case("store directory not creatable", "jicofo.rest.port = 0\nadmission.store.path = \""
                             + plainFile.resolve("store") + "\"", "cannot create the store directory"),
                     new Case("configuration invalid", "jicofo.visitors.max-participants = lots",
-                            "jicofo.visitors.max-participants"));
+                            "jicofo.visitors.max-participants"),
+                    new Case("variable unset", "jicofo.rest.port = ${ADMISSION_TEST_UNSET_PORT}",
+                            "ADMISSION_TEST_UNSET_PORT"),
+                    new Case("a value where a block belongs", "admission = \"x\"", "admission"));
             for (Case c : cases) {
                 Path config = Files.writeString(dir.resolve(c.name().replace(' ', '-') + ".conf"), c.config());
                 ServerProcess p = run("--config", config.toString());

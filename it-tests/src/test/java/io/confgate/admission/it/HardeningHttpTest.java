@@ -279,6 +279,12 @@ class HardeningHttpTest {
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(http.uri("/about/health")).GET().build());
         assertEquals(503, health.statusCode(), "draining: the load balancer stops sending");
         assertEquals(200, http.post(webClientBody(ROOM, "still-served")).statusCode(), "during the drain delay");
+        long started = System.nanoTime();
+        HttpResponse<String> late = http.send(HttpRequest.newBuilder(http.uri(P + "status?room=" + ROOM + "&requestId="
+                + id + "&wait=30")).GET().build());
+        assertEquals("pending", parse(late).get("state").asText());
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "a poll started while draining is"
+                + " answered at once, not cut at the stop");
         closing.get(15, TimeUnit.SECONDS);
         assertTrue(http.server.draining());
     }

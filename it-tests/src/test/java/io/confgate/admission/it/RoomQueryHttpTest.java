@@ -64,9 +64,15 @@ class RoomQueryHttpTest {
                 "another service");
         assertMismatch(post("/conference-request/v1" + q("\uff54\uff4f\uff57\uff4e\uff48\uff41\uff4c\uff4c"), body,
                 null), "full-width letters: the same room to the server, another hash to the proxy");
+        for (String broken : List.of("townhall@conference.meet.jitsi/x", "townhall@@x", "townhall@")) {
+            assertMismatch(post("/conference-request/v1" + q(broken), body, null), "not an address: " + broken);
+        }
         assertEquals(0, http.server.engine().totals().reservedSeats() - 1, "only the accepted asks placed anyone");
+        // A breakout room's request goes to the URL with its main room's ?room= (jitsi-meet keeps the URL): taken.
+        assertEquals(200, post("/conference-request/v1" + q("townhall"), webClientBody(
+                "1b7f0c2e-breakout@breakout.meet.jitsi", "s1"), null).statusCode());
         String metrics = http.send(HttpRequest.newBuilder(http.uri("/metrics")).GET().build()).body();
-        assertTrue(metrics.contains("admission_http_room_mismatches_total 3.0"), metrics);
+        assertTrue(metrics.contains("admission_http_room_mismatches_total 6.0"), metrics);
     }
 
     @Test

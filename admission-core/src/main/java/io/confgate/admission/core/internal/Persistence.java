@@ -147,7 +147,7 @@ final class Persistence implements AutoCloseable {
             rooms.changedAgain(changes.keySet()); // written at the next interval, not lost until they change again
             throw e;
         }
-        states.forEach(nodeStates::remove);
+        states.forEach((id, state) -> nodeStates.remove(id, state)); // a state set meanwhile stays for the next write
         writes.incrementAndGet();
     }
 

@@ -468,7 +468,7 @@ final class Room {
 
     /** Drops the promotion state once nothing is left in it. */
     void dropPromotions() {
-        changed |= promotions != null;
+        changed |= promotions != null && !promotions.isEmpty();
         if (promotions != null) {
             promotions.release();
         }

@@ -31,7 +31,7 @@ final class RoomPromotions {
     /** Every room's hands together, against {@code admission.promotion.max-hands}. */
     private final Budget hands;
     /** Whether anything the store keeps changed since the last {@link #takeChanged}. */
-    private boolean changed = true;
+    private boolean changed;
 
     RoomPromotions(Budget hands) {
         this.hands = hands;

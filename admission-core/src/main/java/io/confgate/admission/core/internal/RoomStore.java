@@ -138,6 +138,11 @@ final class RoomStore implements AutoCloseable {
         if (marker.isPresent() && store.commit < marker.get().commit()) {
             store.commit = marker.get().commit(); // numbers keep rising after a loss, so the marker stays meaningful
         }
+        if (recovery.isPresent()) {
+            // Written at once (the raised commit number, damaged records gone), so the next start is clean even if
+            // nothing changes before it.
+            store.write(Map.of(), Map.of(), wall.millis());
+        }
         return store;
     }
 
@@ -317,14 +322,21 @@ final class RoomStore implements AutoCloseable {
                 + "): check the file's permissions and the disk, or set admission.store.path elsewhere");
     }
 
-    /** Copies (or moves) a damaged file aside, named with the time; the copy is what an operator looks at. */
+    /**
+     * Copies (or moves) a damaged file aside, named with the time (and a number when that name is taken: starts a
+     * second apart never overwrite a kept file); the copy is what an operator looks at.
+     */
     private static Path keepAside(Path file, Clock wall, boolean move) {
-        Path kept = file.resolveSibling(FILE + ".damaged-" + STAMP.format(wall.instant()));
+        String base = FILE + ".damaged-" + STAMP.format(wall.instant());
+        Path kept = file.resolveSibling(base);
+        for (int n = 1; Files.exists(kept); n++) {
+            kept = file.resolveSibling(base + "-" + n);
+        }
         try {
             if (move) {
-                Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(file, kept);
             } else {
-                Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(file, kept);
             }
             return kept;
         } catch (IOException e) {

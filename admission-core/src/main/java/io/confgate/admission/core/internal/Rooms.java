@@ -228,10 +228,17 @@ final class Rooms implements RoomAccess {
         if (changed == null) {
             return out;
         }
-        for (java.util.Iterator<EntityBareJid> it = changed.iterator(); it.hasNext(); ) {
-            EntityBareJid jid = it.next();
-            it.remove();
-            out.put(jid, Optional.ofNullable(read(jid, room -> StoreCodec.encode(room, clock))));
+        List<EntityBareJid> taken = new java.util.ArrayList<>();
+        try {
+            for (java.util.Iterator<EntityBareJid> it = changed.iterator(); it.hasNext(); ) {
+                EntityBareJid jid = it.next();
+                it.remove();
+                taken.add(jid);
+                out.put(jid, Optional.ofNullable(read(jid, room -> StoreCodec.encode(room, clock))));
+            }
+        } catch (RuntimeException e) {
+            changedAgain(taken); // written at the next interval, not lost until they change again
+            throw e;
         }
         return out;
     }

@@ -146,6 +146,29 @@ class StoreFilesTest {
         assertTrue(error.contains("so this start is empty"), error);
     }
 
+    /**
+     * The recovery is written at once: a crash before any change, a crash loop, still leaves a clean next start,
+     * and a second damaged start within the same second keeps both damaged files.
+     */
+    @Test
+    void aRecoveryIsWrittenAtOnceAndKeptFilesAreNeverOverwritten() throws Exception {
+        writeThreeCommits();
+        Files.write(file(), new byte[0]);
+        StoreLog<DefaultAdmissionEngine> first = StoreLog.capture(this::start);
+        assertEquals(1, first.result().storeStats().orElseThrow().recoveries());
+        first.result().crash(); // kill -9 before anything changed
+        StoreLog<DefaultAdmissionEngine> clean = StoreLog.capture(this::start);
+        assertEquals(0, clean.result().storeStats().orElseThrow().recoveries(), String.join("\n", clean.lines()));
+        assertEquals(List.of(), clean.at("ERROR"));
+        clean.result().crash();
+
+        Files.write(file(), new byte[0]); // damaged again, in the same second of the wall clock
+        StoreLog<DefaultAdmissionEngine> again = StoreLog.capture(this::start);
+        assertEquals(1, again.result().storeStats().orElseThrow().recoveries());
+        again.result().close();
+        assertEquals(2, kept().size(), "the first kept file is not overwritten: " + kept());
+    }
+
     @Test
     void aStoreInUseIsRefusedInOneLineAndNotTakenOver() throws Exception {
         DefaultAdmissionEngine running = start();

@@ -60,7 +60,7 @@ public final class RequestInput {
             throw Refusal.badInput(e.getMessage());
         }
         if (query.isPresent()) {
-            RoomQuery.check(query.get(), room);
+            RoomQuery.check(query.get(), room, conferenceService);
         }
         return room;
     }

@@ -54,11 +54,18 @@ public final class HoconSettings {
                     ConfigParseOptions.defaults().setAllowMissing(false));
         }
         Config defaults = reference.withFallback(EngineSettings.reference());
-        Config given = overlay.resolveWith(overlay.withFallback(defaults)); // the file's own keys, substituted
-        ConfigKeys.checkAdmission(given, defaults);
-        ConfigKeys.unknownJicofoKeys(given, defaults).forEach(key -> log.warn("Configuration key {} is read neither"
-                + " by this server nor by Jicofo; it has no effect", key));
-        return read(overlay.withFallback(defaults).resolve());
+        Config resolved;
+        try {
+            Config given = overlay.resolveWith(overlay.withFallback(defaults)); // the file's own keys, substituted
+            ConfigKeys.checkAdmission(given, defaults);
+            ConfigKeys.unknownJicofoKeys(given, defaults).forEach(key -> log.warn("Configuration key {} is read"
+                    + " neither by this server nor by Jicofo; it has no effect", key));
+            resolved = overlay.withFallback(defaults).resolve();
+        } catch (ConfigException e) {
+            // An unset ${VARIABLE}, a value where a block belongs: named with its origin (file: line), in one line.
+            throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+        }
+        return read(resolved);
     }
 
     /** The settings of the reference alone: every default, read once (HTTP only, no node). */
