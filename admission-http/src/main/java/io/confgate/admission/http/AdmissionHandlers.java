@@ -139,6 +139,9 @@ public final class AdmissionHandlers {
                                   Callback callback) {
                 observer.stopping();
                 response.getHeaders().put(ConferenceRequestHandler.REASON_HEADER, "STOPPING");
+                // This connection is not for another request: a client that pooled it would send its next one
+                // into a connection the stop closes, and see it cut.
+                response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
                 HttpReplies.json(response, HttpStatus.OK_200, notReady, callback);
                 observer.responded("conference-request", HttpStatus.OK_200, 0);
                 return true;

@@ -60,6 +60,7 @@ class StoppingAnswerTest {
             HttpResponse<String> stopping = post(client, base, "/conference-request/v1", body);
             assertEquals(200, stopping.statusCode(), stopping.body());
             assertEquals("STOPPING", stopping.headers().firstValue("X-Admission-Reason").orElseThrow());
+            assertEquals("close", stopping.headers().firstValue("Connection").orElse(""), "not to be reused");
             JsonNode answer = new ObjectMapper().readTree(stopping.body());
             assertFalse(answer.get("ready").asBoolean());
             assertEquals("focus@auth.meet.jitsi", answer.get("focusJid").asText());
