@@ -170,6 +170,12 @@ public final class AdmissionHandlers {
             }
 
             @Override
+            public void setServer(org.eclipse.jetty.server.Server server) {
+                super.setServer(server);
+                stopping.setServer(server); // a bean, not the wrapped handler: given the server here
+            }
+
+            @Override
             public java.util.concurrent.CompletableFuture<Void> shutdown() {
                 return super.shutdown().thenCompose(requestsDone -> java.util.concurrent.CompletableFuture.runAsync(
                         () -> {
